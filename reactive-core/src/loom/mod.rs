@@ -1,0 +1,131 @@
+//! The one place that names atomics, cells, locks and threads.
+//!
+//! Normal builds use `std` and `parking_lot`; builds with `RUSTFLAGS="--cfg reactive_loom"` use
+//! [loom](https://docs.rs/loom) so that the concurrency models in this crate can explore every
+//! interleaving. Everything else in the workspace imports these names from here (operator crates
+//! through `reactive_core::__private::loom`), never from `std::sync::atomic` directly.
+
+#[cfg(not(reactive_loom))]
+mod imp {
+    pub mod sync {
+        pub use std::sync::Arc;
+        pub mod atomic {
+            pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+        }
+        pub use parking_lot::{Condvar, Mutex, MutexGuard};
+    }
+    pub mod thread {
+        pub use std::thread::{JoinHandle, current, park, spawn, yield_now};
+    }
+
+    /// An `UnsafeCell` with loom's closure-based access API, so that code compiles unchanged
+    /// under both configurations.
+    #[derive(Debug)]
+    pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        #[inline(always)]
+        pub const fn new(value: T) -> Self {
+            Self(std::cell::UnsafeCell::new(value))
+        }
+
+        #[inline(always)]
+        pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        #[inline(always)]
+        pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        #[inline(always)]
+        pub fn into_inner(self) -> T {
+            self.0.into_inner()
+        }
+    }
+
+    /// Spins a little, then yields the thread.
+    #[derive(Debug, Default)]
+    pub struct Backoff(crossbeam_utils::Backoff);
+
+    impl Backoff {
+        pub fn new() -> Self {
+            Self(crossbeam_utils::Backoff::new())
+        }
+        pub fn snooze(&self) {
+            self.0.snooze();
+        }
+    }
+}
+
+#[cfg(reactive_loom)]
+mod imp {
+    pub mod sync {
+        pub use loom::sync::Arc;
+        pub mod atomic {
+            pub use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+        }
+
+        /// `parking_lot`-shaped wrapper over loom's mutex (no poisoning, guard from `lock()`).
+        #[derive(Debug)]
+        pub struct Mutex<T>(loom::sync::Mutex<T>);
+        pub type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+        impl<T> Mutex<T> {
+            pub fn new(value: T) -> Self {
+                Self(loom::sync::Mutex::new(value))
+            }
+            pub fn lock(&self) -> MutexGuard<'_, T> {
+                self.0.lock().unwrap()
+            }
+        }
+
+        /// `parking_lot`-shaped wrapper over loom's condition variable.
+        #[derive(Debug)]
+        pub struct Condvar(loom::sync::Condvar);
+
+        impl Condvar {
+            pub fn new() -> Self {
+                Self(loom::sync::Condvar::new())
+            }
+            pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
+                // loom's condvar consumes and returns the guard; swap it through a raw copy.
+                // SAFETY: `guard` is moved out and the returned guard written back before any
+                // other use; `wait` never unwinds in loom models, so no double drop can occur.
+                unsafe {
+                    let g = std::ptr::read(guard);
+                    let g = self.0.wait(g).unwrap();
+                    std::ptr::write(guard, g);
+                }
+            }
+            pub fn notify_one(&self) {
+                self.0.notify_one();
+            }
+            pub fn notify_all(&self) {
+                self.0.notify_all();
+            }
+        }
+    }
+    pub mod thread {
+        pub use loom::thread::{JoinHandle, current, park, spawn, yield_now};
+    }
+
+    pub use loom::cell::UnsafeCell;
+
+    /// Under loom every spin must hand control back to the model checker.
+    #[derive(Debug, Default)]
+    pub struct Backoff;
+
+    impl Backoff {
+        pub fn new() -> Self {
+            Self
+        }
+        pub fn snooze(&self) {
+            loom::thread::yield_now();
+        }
+    }
+}
+
+#[allow(unused_imports)]
+pub use imp::*;

@@ -1,0 +1,26 @@
+//! The toolkit for writing publishers and operators: demand arithmetic, the drain loop,
+//! subscription holders and no-op subscriptions.
+//!
+//! | need | tool |
+//! |---|---|
+//! | count outstanding demand, elect the emitter, cancel | [`Demand`], [`add_cap`] |
+//! | serialize work arriving from several threads | [`WipCell`] |
+//! | hold an upstream that arrives later, reject a second one | [`SubscriptionSlot`] |
+//! | switch upstreams without losing demand | [`SubscriptionArbiter`] |
+//! | a subscription for a source that never emits | [`empty_subscription`] |
+
+mod arbiter;
+mod demand;
+mod slot;
+mod subscriptions;
+#[cfg(test)]
+pub(crate) mod test_support;
+mod wip;
+
+pub use arbiter::SubscriptionArbiter;
+pub use demand::{Demand, add_cap};
+pub use slot::SubscriptionSlot;
+pub use subscriptions::{
+    CancelledSubscription, EmptySubscription, cancelled_subscription, empty_subscription,
+};
+pub use wip::WipCell;
