@@ -1,1 +1,33 @@
-//! placeholder
+//! Backpressure-aware sources, operators and terminals built on [`reactive_core`].
+//!
+//! Start a pipeline with a source from [`source`] (re-exported here), chain operators with the
+//! methods of [`PublisherExt`], and end it with a terminal such as
+//! [`subscribe_with`](PublisherExt::subscribe_with) or your own [`Subscriber`](reactive_core::Subscriber).
+//!
+//! ```
+//! use reactive_operators::{range, PublisherExt};
+//! use std::sync::{Arc, Mutex};
+//!
+//! let total = Arc::new(Mutex::new(0u64));
+//! let acc = total.clone();
+//! range(0, 1_000)
+//!     .map(|v| v * 3)
+//!     .filter(|v| v % 2 == 0)
+//!     .subscribe_with(move |v| *acc.lock().unwrap() += v, |_| {}, || {});
+//! assert_eq!(*total.lock().unwrap(), (0..1_000u64).map(|v| v * 3).filter(|v| v % 2 == 0).sum());
+//! ```
+//!
+//! Every operator documents what it requests upstream and how much it may buffer; no operator
+//! buffers without bound unless its name says so. A synchronous chain like the one above
+//! monomorphizes into one loop: no allocation, no dynamic call and no atomic operation per
+//! item.
+
+#![warn(missing_docs)]
+
+mod ext;
+pub mod ops;
+pub mod source;
+pub mod terminal;
+
+pub use ext::PublisherExt;
+pub use source::{empty, error, from_iter, just, never, range};

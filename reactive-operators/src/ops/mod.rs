@@ -1,0 +1,7 @@
+//! Operators: the publishers that [`PublisherExt`](crate::PublisherExt) methods return.
+
+mod filter;
+mod map;
+
+pub use filter::Filter;
+pub use map::Map;

@@ -1,0 +1,75 @@
+use std::marker::PhantomData;
+
+use reactive_core::{Error, Publisher, Subscriber};
+
+use super::pull::{self, Next, Pull};
+
+/// Completes at once without emitting anything.
+///
+/// # Backpressure
+///
+/// Emits no items, so needs no demand: `on_complete` follows `on_subscribe` directly
+/// (rule 1.5 allows termination without a request).
+///
+/// # Errors
+///
+/// None.
+///
+/// # Examples
+///
+/// ```
+/// use reactive_operators::{empty, PublisherExt};
+/// use std::sync::{Arc, Mutex};
+///
+/// let done = Arc::new(Mutex::new(false));
+/// let flag = done.clone();
+/// empty::<u32>().subscribe_with(|_| unreachable!(), |_| {}, move || *flag.lock().unwrap() = true);
+/// assert!(*done.lock().unwrap());
+/// ```
+pub fn empty<T>() -> Empty<T> {
+    Empty {
+        _item: PhantomData,
+    }
+}
+
+/// The publisher returned by [`empty`].
+pub struct Empty<T> {
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Empty<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Empty<T> {}
+
+impl<T> std::fmt::Debug for Empty<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Empty")
+    }
+}
+
+impl<T: Send + 'static> Publisher<T> for Empty<T> {
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<T> + 'static,
+    {
+        pull::subscribe(Ended::<T>(PhantomData), subscriber);
+    }
+}
+
+struct Ended<T>(PhantomData<fn() -> T>);
+
+impl<T: Send + 'static> Pull for Ended<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Next<T> {
+        Next::End(Ok(()))
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        Some(Ok(()))
+    }
+}

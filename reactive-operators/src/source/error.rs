@@ -1,0 +1,93 @@
+use std::marker::PhantomData;
+
+use reactive_core::{Error, Publisher, Subscriber};
+
+use super::pull::{self, Next, Pull};
+
+/// Fails at once with `error`, without emitting anything.
+///
+/// Every subscriber receives a clone of the same error.
+///
+/// # Backpressure
+///
+/// Emits no items, so needs no demand: `on_error` follows `on_subscribe` directly (rule 1.4,
+/// 1.9).
+///
+/// # Errors
+///
+/// Always: `error`.
+///
+/// # Examples
+///
+/// ```
+/// use reactive_core::{Error, ErrorKind};
+/// use reactive_operators::{error, PublisherExt};
+/// use std::sync::{Arc, Mutex};
+///
+/// let seen = Arc::new(Mutex::new(None));
+/// let sink = seen.clone();
+/// error::<u32>(Error::msg("no data"))
+///     .subscribe_with(|_| {}, move |e| *sink.lock().unwrap() = Some(e.kind()), || {});
+/// assert_eq!(*seen.lock().unwrap(), Some(ErrorKind::User));
+/// ```
+pub fn error<T>(error: Error) -> ErrorSource<T> {
+    ErrorSource {
+        error,
+        _item: PhantomData,
+    }
+}
+
+/// The publisher returned by [`error`](fn@error).
+pub struct ErrorSource<T> {
+    error: Error,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for ErrorSource<T> {
+    fn clone(&self) -> Self {
+        ErrorSource {
+            error: self.error.clone(),
+            _item: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for ErrorSource<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorSource")
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> Publisher<T> for ErrorSource<T> {
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<T> + 'static,
+    {
+        pull::subscribe(
+            Failed::<T> {
+                error: self.error.clone(),
+                _item: PhantomData,
+            },
+            subscriber,
+        );
+    }
+}
+
+struct Failed<T> {
+    error: Error,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T: Send + 'static> Pull for Failed<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Next<T> {
+        Next::End(Err(self.error.clone()))
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        Some(Err(self.error.clone()))
+    }
+}

@@ -1,0 +1,76 @@
+use reactive_core::{Error, Publisher, Subscriber};
+
+use super::pull::{self, Next, Pull};
+
+/// Emits one item, then completes.
+///
+/// Each subscriber gets its own clone of `item`.
+///
+/// # Backpressure
+///
+/// Emits the item on the first `request`; buffers nothing beyond the item itself. Completes
+/// right after the item, without waiting for more demand.
+///
+/// # Errors
+///
+/// `request(0)` before the item was sent ends the stream with an
+/// [`ErrorKind::InvalidRequest`] error (rule 3.9).
+///
+/// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
+///
+/// # Examples
+///
+/// ```
+/// use reactive_operators::{just, PublisherExt};
+/// use std::sync::{Arc, Mutex};
+///
+/// let got = Arc::new(Mutex::new(None));
+/// let sink = got.clone();
+/// just("hello").subscribe_with(move |v| *sink.lock().unwrap() = Some(v), |_| {}, || {});
+/// assert_eq!(*got.lock().unwrap(), Some("hello"));
+/// ```
+pub fn just<T: Clone>(item: T) -> Just<T> {
+    Just { item }
+}
+
+/// The publisher returned by [`just`].
+#[derive(Debug, Clone)]
+pub struct Just<T> {
+    item: T,
+}
+
+impl<T> Publisher<T> for Just<T>
+where
+    T: Clone + Send + 'static,
+{
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<T> + 'static,
+    {
+        pull::subscribe(
+            OnePull {
+                item: Some(self.item.clone()),
+            },
+            subscriber,
+        );
+    }
+}
+
+struct OnePull<T> {
+    item: Option<T>,
+}
+
+impl<T: Send + 'static> Pull for OnePull<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Next<T> {
+        match self.item.take() {
+            Some(v) => Next::Item(v),
+            None => Next::End(Ok(())),
+        }
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        self.item.is_none().then_some(Ok(()))
+    }
+}

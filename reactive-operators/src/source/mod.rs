@@ -1,0 +1,28 @@
+//! Publishers that start a pipeline.
+//!
+//! | source | emits | Reactor / RxJava |
+//! |---|---|---|
+//! | [`range`] | `count` integers from `start` | `Flux.range` / `Flowable.range` |
+//! | [`from_iter`] | the items of a `Clone` iterable | `Flux.fromIterable` / `Flowable.fromIterable` |
+//! | [`just`] | one item | `Flux.just` / `Flowable.just` |
+//! | [`empty`] | nothing, completes | `Flux.empty` / `Flowable.empty` |
+//! | [`error`](fn@error) | nothing, fails | `Flux.error` / `Flowable.error` |
+//! | [`never`] | nothing, stays open | `Flux.never` / `Flowable.never` |
+//!
+//! All of them are cold (each subscriber gets its own run), emit exactly what is requested,
+//! and pass the Reactive Streams TCK.
+
+mod empty;
+mod error;
+mod from_iter;
+mod just;
+mod never;
+mod pull;
+mod range;
+
+pub use empty::{Empty, empty};
+pub use error::{ErrorSource, error};
+pub use from_iter::{FromIter, from_iter};
+pub use just::{Just, just};
+pub use never::{Never, never};
+pub use range::{Range, range};

@@ -1,0 +1,78 @@
+use std::marker::PhantomData;
+
+use reactive_core::{Error, Publisher, Subscriber};
+
+use super::pull::{self, Next, Pull};
+
+/// Never emits and never terminates.
+///
+/// Useful in tests (a stream that stays open) and as the "no fallback yet" case of timeouts.
+/// The subscriber is held until it cancels, then dropped (rule 3.13).
+///
+/// # Backpressure
+///
+/// Accepts any demand and emits nothing.
+///
+/// # Errors
+///
+/// `request(0)` ends the stream with an [`ErrorKind::InvalidRequest`] error (rule 3.9);
+/// nothing else.
+///
+/// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
+///
+/// # Examples
+///
+/// ```
+/// use reactive_operators::{never, PublisherExt};
+///
+/// let handle = never::<u32>().subscribe_with(|_| unreachable!(), |_| unreachable!(), || unreachable!());
+/// assert!(!handle.is_terminated());
+/// handle.cancel();
+/// ```
+pub fn never<T>() -> Never<T> {
+    Never {
+        _item: PhantomData,
+    }
+}
+
+/// The publisher returned by [`never`].
+pub struct Never<T> {
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Never<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Never<T> {}
+
+impl<T> std::fmt::Debug for Never<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Never")
+    }
+}
+
+impl<T: Send + 'static> Publisher<T> for Never<T> {
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<T> + 'static,
+    {
+        pull::subscribe(Silent::<T>(PhantomData), subscriber);
+    }
+}
+
+struct Silent<T>(PhantomData<fn() -> T>);
+
+impl<T: Send + 'static> Pull for Silent<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Next<T> {
+        Next::Pending
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        None
+    }
+}
