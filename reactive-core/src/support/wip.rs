@@ -139,6 +139,7 @@ mod tests {
             }
             depth -= 1;
         });
+        drop(inner);
         assert_eq!(*Arc::try_unwrap(cell).unwrap().get_mut(), 1000);
         assert_eq!(max_depth, 1);
     }
