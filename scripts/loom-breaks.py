@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Show that each loom model can fail: break one primitive on purpose, run its model, expect a
+failure; then the next. Works on a throwaway `git worktree` of HEAD, never on your tree.
+
+Run from the repository root:  python3 scripts/loom-breaks.py [name ...]
+Exit status 0 means every break was caught. A break whose text no longer matches the source
+fails loudly: update the break next to the code change that moved it.
+"""
+import os, subprocess, sys, tempfile
+
+# name -> (file, original text, broken text, model to run)
+BREAKS = {
+    "demand-add-not-atomic": (
+        "reactive-core/src/support/demand.rs",
+        """            match self.state.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Some(current),
+                Err(actual) => current = actual,
+            }""",
+        """            self.state.store(next, Ordering::Release);
+            return Some(current);""",
+        "concurrent_requests_add_exactly",
+    ),
+    "demand-produced-not-atomic": (
+        "reactive-core/src/support/demand.rs",
+        """            let next = current.saturating_sub(n);
+            match self.state.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return next,
+                Err(actual) => current = actual,
+            }""",
+        """            let next = current.saturating_sub(n);
+            self.state.store(next, Ordering::Release);
+            return next;""",
+        "request_races_produced",
+    ),
+    "wip-leave-resets-to-zero": (
+        "reactive-core/src/support/wip.rs",
+        "let before = self.wip.fetch_sub(missed, Ordering::AcqRel);",
+        "self.wip.store(0, Ordering::Release);\n            let before = missed;",
+        "drain_never_loses_a_wake_up",
+    ),
+    "wip-enter-not-atomic": (
+        "reactive-core/src/support/wip.rs",
+        "if self.wip.fetch_add(1, Ordering::AcqRel) != 0 {",
+        "let w = self.wip.load(Ordering::Acquire);\n        self.wip.store(w + 1, Ordering::Release);\n        if w != 0 {",
+        "drain_never_loses_a_wake_up",
+    ),
+    "spsc-publish-relaxed": (
+        "reactive-core/src/queue/spsc.rs",
+        "self.ring.tail.store(self.tail, Ordering::Release);",
+        "self.ring.tail.store(self.tail, Ordering::Relaxed);",
+        "spsc_full_and_empty_edges",
+    ),
+    "spsc-ignores-full": (
+        "reactive-core/src/queue/spsc.rs",
+        "        if self.tail.wrapping_sub(self.cached_head) == cap {\n            self.cached_head",
+        "        if false && self.tail.wrapping_sub(self.cached_head) == cap {\n            self.cached_head",
+        "spsc_full_and_empty_edges",
+    ),
+    "slot-set-after-cancel-accepted": (
+        "reactive-core/src/support/slot.rs",
+        "        match &*state {\n            State::Empty {",
+        "        match &*state {\n            State::Cancelled => {\n                *state = State::Set(subscription.clone());\n                true\n            }\n            State::Empty {",
+        "slot_set_races_cancel",
+    ),
+    "arbiter-split-critical-section": (
+        "reactive-core/src/support/arbiter.rs",
+        "        let previous = state.current.replace(subscription.clone());\n        let owed = state.owed;",
+        "        let previous = state.current.replace(subscription.clone());\n        drop(state);\n        let mut state = self.state.lock();\n        let owed = state.owed;",
+        "arbiter_switch_races_request",
+    ),
+}
+
+
+def main():
+    root = subprocess.check_output(["git", "rev-parse", "--show-toplevel"], text=True).strip()
+    names = sys.argv[1:] or list(BREAKS)
+    env = dict(os.environ, RUSTFLAGS="--cfg reactive_loom", LOOM_MAX_PREEMPTIONS="2",
+               CARGO_TARGET_DIR=os.path.join(root, "target", "loom"))
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        wt = os.path.join(tmp, "wt")
+        subprocess.check_call(["git", "worktree", "add", "-q", "--detach", wt, "HEAD"], cwd=root)
+        try:
+            for name in names:
+                path, before, after, model = BREAKS[name]
+                full = os.path.join(wt, path)
+                text = open(full).read()
+                if text.count(before) != 1:
+                    failures.append(f"{name}: the text to break is not (exactly once) in {path}")
+                    continue
+                open(full, "w").write(text.replace(before, after))
+                run = subprocess.run(
+                    ["cargo", "test", "-q", "-p", "reactive-core", "--release", "--lib", model],
+                    cwd=wt, env=env, capture_output=True, text=True)
+                open(full, "w").write(text)
+                out = run.stdout + run.stderr
+                caught = run.returncode != 0 and "panicked" in out
+                why = next((l.strip() for l in out.splitlines()
+                            if "assertion" in l or "Causality" in l or "deadlock" in l.lower()), "")
+                print(f"{'caught' if caught else 'MISSED'}  {name:34} {model:36} {why[:90]}")
+                if not caught:
+                    failures.append(f"{name}: model {model} still passes")
+        finally:
+            subprocess.call(["git", "worktree", "remove", "--force", wt], cwd=root)
+    for f in failures:
+        print("FAIL", f)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
