@@ -31,3 +31,8 @@ pub mod terminal;
 
 pub use ext::PublisherExt;
 pub use source::{empty, error, from_iter, just, never, range};
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -1,1 +1,9 @@
-//! placeholder
+//! Behaviour tests for the operators crate: one module per source or operator.
+
+mod probe;
+
+mod demand;
+mod filter;
+mod map;
+mod sources;
+mod subscribe_with;

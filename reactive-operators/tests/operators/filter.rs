@@ -1,0 +1,128 @@
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+use reactive_operators::{PublisherExt, range};
+
+use crate::probe::probe;
+
+/// Wraps a publisher and records every `request(n)` its subscriber makes.
+struct CountRequests<P> {
+    source: P,
+    log: Arc<Mutex<Vec<u64>>>,
+    /// Deliver with plain `on_next` (hides the conditional path, as a foreign source would).
+    plain: bool,
+}
+
+struct Logged {
+    inner: SubscriptionRef,
+    log: Arc<Mutex<Vec<u64>>>,
+}
+
+impl Subscription for Logged {
+    fn request(&self, n: u64) {
+        self.log.lock().push(n);
+        self.inner.request(n);
+    }
+    fn cancel(&self) {
+        self.inner.cancel();
+    }
+}
+
+struct Through<S> {
+    downstream: S,
+    log: Arc<Mutex<Vec<u64>>>,
+    plain: bool,
+}
+
+impl<T, S: Subscriber<T>> Subscriber<T> for Through<S> {
+    fn on_subscribe(&mut self, s: SubscriptionRef) {
+        self.downstream.on_subscribe(Arc::new(Logged {
+            inner: s,
+            log: self.log.clone(),
+        }));
+    }
+    fn on_next(&mut self, item: T) {
+        self.downstream.on_next(item);
+    }
+    fn try_on_next(&mut self, item: T) -> bool {
+        if self.plain {
+            self.downstream.on_next(item);
+            true
+        } else {
+            self.downstream.try_on_next(item)
+        }
+    }
+    fn on_error(&mut self, e: Error) {
+        self.downstream.on_error(e);
+    }
+    fn on_complete(&mut self) {
+        self.downstream.on_complete();
+    }
+}
+
+impl<T, P: Publisher<T>> Publisher<T> for CountRequests<P> {
+    fn subscribe<S: Subscriber<T> + 'static>(&self, s: S) {
+        self.source.subscribe(Through {
+            downstream: s,
+            log: self.log.clone(),
+            plain: self.plain,
+        });
+    }
+}
+
+#[test]
+fn keeps_matching_items_in_order() {
+    let (p, h) = probe::<u64>(UNBOUNDED);
+    range(0, 20).filter(|v| v % 5 == 0).subscribe(p);
+    assert_eq!(h.items(), vec![0, 5, 10, 15]);
+    assert!(h.with(|r| r.completed == 1));
+}
+
+#[test]
+fn rejected_items_cost_no_request_on_the_conditional_path() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (p, h) = probe::<u64>(3);
+    CountRequests {
+        source: range(0, 100),
+        log: log.clone(),
+        plain: false,
+    }
+    .filter(|v| v % 10 == 0)
+    .subscribe(p);
+    assert_eq!(h.items(), vec![0, 10, 20]);
+    assert_eq!(*log.lock(), vec![3], "filter asked upstream for more than the downstream did");
+}
+
+#[test]
+fn rejected_items_are_replaced_with_request_one_on_the_plain_path() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (p, h) = probe::<u64>(2);
+    CountRequests {
+        source: range(0, 100),
+        log: log.clone(),
+        plain: true,
+    }
+    .filter(|v| v % 4 == 0)
+    .subscribe(p);
+    assert_eq!(h.items(), vec![0, 4]);
+    assert!(h.with(|r| !r.overflow));
+    // 2 requested, 1..=3 rejected (3 x request(1)), 4 accepted.
+    assert_eq!(*log.lock(), vec![2, 1, 1, 1]);
+}
+
+#[test]
+fn map_then_filter_keeps_the_conditional_path() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (p, h) = probe::<u64>(2);
+    CountRequests {
+        source: range(0, 100),
+        log: log.clone(),
+        plain: false,
+    }
+    .map(|v| v * 3)
+    .filter(|v| v % 2 == 1)
+    .subscribe(p);
+    assert_eq!(h.items(), vec![3, 9]);
+    assert_eq!(*log.lock(), vec![2]);
+}
