@@ -1,9 +1,88 @@
 //! The Reactive Streams TCK for Rust, and the test utilities every operator test uses.
 //!
 //! * [`StepVerifier`]: script what a subscriber requests and expects, then verify it.
+//! * The TCK: a port of the Reactive Streams Technology Compatibility Kit (1.0.4). Four
+//!   verifications check an implementation against the specification's rules, test by test,
+//!   under the JVM TCK's test names in snake_case:
+//!
+//! | verification | you implement | tests | run as `#[test]`s | run as a report |
+//! |---|---|---|---|---|
+//! | publisher | [`PublisherVerification`] | 38 | [`publisher_verification!`] | [`run_publisher_verification`] |
+//! | subscriber, whitebox | [`SubscriberWhiteboxVerification`] | 27 | [`subscriber_whitebox_verification!`] | [`run_subscriber_whitebox_verification`] |
+//! | subscriber, blackbox | [`SubscriberBlackboxVerification`] | 26 | [`subscriber_blackbox_verification!`] | [`run_subscriber_blackbox_verification`] |
+//! | identity processor | [`IdentityProcessorVerification`] | 68 | [`identity_processor_verification!`] | [`run_identity_processor_verification`] |
+//!
+//! Every test ends in [`Outcome::Passed`], [`Outcome::Failed`] or [`Outcome::Skipped`], each
+//! failure and skip with its reason. `required_` tests check MUST rules; `optional_` tests
+//! report a failure as a skip with the reason; `stochastic_` tests repeat a check many times;
+//! `untested_` tests are always skipped. Rules that Rust's types enforce (null arguments, 1.9
+//! and 2.13; negative demand, 3.9) have tests that pass with a note saying so.
+//!
+//! See `docs/tck.md` in the repository for a walk-through.
+//!
+//! # Example
+//!
+//! ```
+//! use reactive_tck::{HelperPublisher, PublisherVerification, TestEnvironment, EnvError};
+//!
+//! /// The TCK's own helper publisher, verified by the TCK.
+//! struct HelperTck;
+//!
+//! impl PublisherVerification for HelperTck {
+//!     type Item = u64;
+//!     type Publisher = HelperPublisher<u64>;
+//!
+//!     fn create_publisher(&self, elements: u64) -> HelperPublisher<u64> {
+//!         HelperPublisher::new(elements, |i| i)
+//!     }
+//!
+//!     fn environment(&self) -> Result<TestEnvironment, EnvError> {
+//!         Ok(TestEnvironment::with_timeouts(1000).no_signals_timeout_millis(20).poll_timeout_millis(10))
+//!     }
+//! }
+//!
+//! let result = reactive_tck::run_publisher_test(
+//!     &HelperTck,
+//!     "required_spec102_may_signal_less_than_requested_and_terminate_subscription",
+//! );
+//! assert!(result.passed(), "{result:?}");
+//! ```
+//!
+//! In a test file, `reactive_tck::publisher_verification!(HelperTck);` expands into one
+//! `#[test]` per TCK test.
 
 #![warn(missing_docs)]
 
+mod env;
+mod helper;
+mod macros;
+mod outcome;
+mod publisher;
+mod runner;
+#[cfg(test)]
+mod selftest;
 mod step_verifier;
+pub mod support;
 
-pub use step_verifier::{StepVerifier, VerifyError};
+pub use step_verifier::{StepVerifier, TestSubscriber, VerifyError, VerifyErrorKind};
+
+pub use env::{
+    AsyncError, DEFAULT_NO_SIGNALS_TIMEOUT_MILLIS_ENV, DEFAULT_POLL_TIMEOUT_MILLIS_ENV,
+    DEFAULT_PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS, DEFAULT_TIMEOUT_MILLIS,
+    DEFAULT_TIMEOUT_MILLIS_ENV, EnvError, PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS_ENV,
+    TEST_BUFFER_SIZE, TestEnvironment,
+};
+pub use helper::{ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after};
+pub use outcome::{Kind, Outcome, Report, Stop, TestResult, report_as_test};
+pub use publisher::{
+    PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE, PublisherVerification,
+    SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, SKIPPING_OPTIONAL_TEST_FAILED, publisher_test_names,
+    run_publisher_test, run_publisher_verification,
+};
+pub use runner::NOT_VERIFIED;
+
+/// Items used by the macros; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::outcome::report_as_test;
+}

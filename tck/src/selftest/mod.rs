@@ -1,0 +1,5 @@
+//! The TCK's self-tests: each feeds a deliberately broken (or a correct) implementation to a
+//! verification and checks the outcome and its reason.
+
+mod fixtures;
+mod publisher;
