@@ -15,7 +15,7 @@ mod imp {
         pub use parking_lot::{Condvar, Mutex, MutexGuard};
     }
     pub mod thread {
-        pub use std::thread::{JoinHandle, current, park, spawn, yield_now};
+        pub use std::thread::{Builder, JoinHandle, current, park, sleep, spawn, yield_now};
     }
 
     /// An `UnsafeCell` with loom's closure-based access API, so that code compiles unchanged
@@ -108,7 +108,12 @@ mod imp {
         }
     }
     pub mod thread {
-        pub use loom::thread::{JoinHandle, current, park, spawn, yield_now};
+        pub use loom::thread::{Builder, JoinHandle, current, park, spawn, yield_now};
+
+        /// Loom has no clock: a sleep only hands control back to the model checker.
+        pub fn sleep(_duration: std::time::Duration) {
+            loom::thread::yield_now();
+        }
     }
 
     pub use loom::cell::UnsafeCell;

@@ -1,0 +1,308 @@
+//! Dedicated threads, each running an event loop with a timer heap; shared by
+//! [`SingleThreadScheduler`](super::SingleThreadScheduler) and
+//! [`PoolScheduler`](super::PoolScheduler).
+//!
+//! Each thread owns an [`EventLoop`]: a line of workers whose [`SerialQueue`] needs a drain,
+//! and a heap of deadlines. The thread takes one worker at a time and gives it a turn of at
+//! most [`BUDGET`] tasks (so one busy worker cannot starve the others on the same thread),
+//! moves due timers into their workers' lines, and otherwise sleeps on a condition variable
+//! until the next deadline or the next submission. A worker is pinned to one thread for its
+//! whole life, which with the queue's own claim keeps its tasks serial and in order.
+//!
+//! Lock order: an event loop's lock may be held while taking a queue's lock (to move due
+//! timers), never the other way round; no lock is held while a task runs or a closure drops.
+
+use std::collections::{BinaryHeap, VecDeque};
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use super::serial::{Context, Drained, Push, SerialQueue, Timed};
+use super::task::{TaskCell, TaskHandle};
+use super::{BUDGET, Settings, Task, Worker, deadline_after};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::{Condvar, Mutex};
+use crate::loom::thread::{self, JoinHandle};
+
+/// The threads of one scheduler. Scheduler handles and workers keep it alive; when the last
+/// of them is dropped, the threads are told to stop (and are not waited for).
+pub(crate) struct ThreadGroup {
+    ctx: Arc<Context>,
+    loops: Vec<Arc<EventLoop>>,
+    thread_ids: Vec<ThreadId>,
+    /// Taken (and joined) by the first explicit `shutdown`.
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    next: AtomicUsize,
+}
+
+impl ThreadGroup {
+    /// Starts `count` threads named `<name>-<i>` if `numbered`, else `<name>`.
+    pub(crate) fn start(
+        count: usize,
+        numbered: bool,
+        settings: &Settings,
+    ) -> io::Result<Arc<Self>> {
+        debug_assert!(count > 0, "the builders refuse zero threads");
+        let ctx = Arc::new(Context::from_settings(settings));
+        let loops: Vec<_> = (0..count).map(|_| Arc::new(EventLoop::new())).collect();
+        let mut threads = Vec::with_capacity(count);
+        for (i, event_loop) in loops.iter().enumerate() {
+            let name = if numbered {
+                format!("{}-{i}", settings.name)
+            } else {
+                settings.name.clone()
+            };
+            let (event_loop, ctx) = (event_loop.clone(), ctx.clone());
+            match thread::Builder::new()
+                .name(name)
+                .spawn(move || event_loop.run(&ctx))
+            {
+                Ok(handle) => threads.push(handle),
+                Err(err) => {
+                    for event_loop in &loops {
+                        event_loop.stop();
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(Arc::new(ThreadGroup {
+            ctx,
+            loops,
+            thread_ids: threads.iter().map(|t| t.thread().id()).collect(),
+            threads: Mutex::new(threads),
+            next: AtomicUsize::new(0),
+        }))
+    }
+
+    /// A worker on the next thread, round-robin.
+    pub(crate) fn worker(self: &Arc<Self>) -> Arc<dyn Worker> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.loops.len();
+        Arc::new(LoopWorker {
+            queue: Arc::new(SerialQueue::new()),
+            event_loop: self.loops[i].clone(),
+            group: self.clone(),
+        })
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.ctx.name()
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        self.loops.len()
+    }
+
+    /// Stops every thread and, unless called from one of them, waits until they have exited.
+    pub(crate) fn shutdown(&self) {
+        self.signal_stop();
+        if self.thread_ids.contains(&thread::current().id()) {
+            return; // joining ourselves (or a sibling joining us) would never end
+        }
+        let mut threads = self.threads.lock();
+        for handle in threads.drain(..) {
+            // Task panics are caught inside the loop; a thread can only have failed on a panic
+            // outside any task (a closure's `Drop`), which was reported when it happened.
+            let _ = handle.join();
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.ctx.is_shut_down()
+    }
+
+    fn signal_stop(&self) {
+        self.ctx.shut_down();
+        for event_loop in &self.loops {
+            event_loop.stop();
+        }
+    }
+}
+
+impl Drop for ThreadGroup {
+    fn drop(&mut self) {
+        self.signal_stop();
+    }
+}
+
+impl fmt::Debug for ThreadGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadGroup")
+            .field("name", &self.ctx.name())
+            .field("threads", &self.loops.len())
+            .field("shut_down", &self.ctx.is_shut_down())
+            .finish()
+    }
+}
+
+struct LoopState {
+    /// Workers whose queue is claimed and waits for a turn.
+    ready: VecDeque<Arc<SerialQueue>>,
+    /// Deadlines of delayed tasks, with the worker that holds each task.
+    timers: BinaryHeap<Timed<Arc<SerialQueue>>>,
+    next_seq: u64,
+    stopped: bool,
+}
+
+/// One thread's line of work.
+pub(crate) struct EventLoop {
+    state: Mutex<LoopState>,
+    wake: Condvar,
+}
+
+impl EventLoop {
+    fn new() -> Self {
+        EventLoop {
+            state: Mutex::new(LoopState {
+                ready: VecDeque::new(),
+                timers: BinaryHeap::new(),
+                next_seq: 0,
+                stopped: false,
+            }),
+            wake: Condvar::new(),
+        }
+    }
+
+    /// Gives a claimed queue a turn on this thread; `false` once the loop has stopped.
+    fn submit(&self, queue: Arc<SerialQueue>) -> bool {
+        let mut st = self.state.lock();
+        if st.stopped {
+            return false;
+        }
+        st.ready.push_back(queue);
+        drop(st);
+        self.wake.notify_one();
+        true
+    }
+
+    /// Wakes this thread at `deadline` to release `queue`'s due tasks; `false` once stopped.
+    fn add_timer(&self, deadline: Instant, queue: Arc<SerialQueue>) -> bool {
+        let mut st = self.state.lock();
+        if st.stopped {
+            return false;
+        }
+        let seq = st.next_seq;
+        st.next_seq += 1;
+        st.timers.push(Timed {
+            deadline,
+            seq,
+            item: queue,
+        });
+        let earliest = st.timers.peek().is_some_and(|t| t.seq == seq);
+        drop(st);
+        if earliest {
+            self.wake.notify_one();
+        }
+        true
+    }
+
+    fn stop(&self) {
+        self.state.lock().stopped = true;
+        self.wake.notify_one();
+    }
+
+    /// The thread's body.
+    fn run(&self, ctx: &Context) {
+        let mut st = self.state.lock();
+        while !st.stopped {
+            let now = Instant::now();
+            while st.timers.peek().is_some_and(|t| t.deadline <= now) {
+                if let Some(timer) = st.timers.pop() {
+                    if timer.item.fire_due(now) {
+                        st.ready.push_back(timer.item);
+                    }
+                }
+            }
+            if let Some(queue) = st.ready.pop_front() {
+                drop(st);
+                let more = queue.drain(BUDGET, ctx) == Drained::More;
+                st = self.state.lock();
+                if more {
+                    st.ready.push_back(queue);
+                }
+                continue;
+            }
+            match st.timers.peek().map(|t| t.deadline) {
+                Some(deadline) => {
+                    self.wake.wait_until(&mut st, deadline);
+                }
+                None => self.wake.wait(&mut st),
+            }
+        }
+        // Stopped: whatever is still waiting here is cancelled, outside the lock.
+        let ready = std::mem::take(&mut st.ready);
+        let timers = std::mem::take(&mut st.timers);
+        drop(st);
+        for queue in ready.into_iter().chain(timers.into_iter().map(|t| t.item)) {
+            queue.dispose();
+        }
+    }
+}
+
+/// A worker pinned to one event loop.
+struct LoopWorker {
+    queue: Arc<SerialQueue>,
+    event_loop: Arc<EventLoop>,
+    /// Keeps the threads alive while the worker exists.
+    group: Arc<ThreadGroup>,
+}
+
+impl LoopWorker {
+    /// Disposes the worker and reports the task as rejected (the scheduler is shutting down).
+    fn reject(&self) -> TaskHandle {
+        self.queue.dispose();
+        TaskHandle::rejected()
+    }
+}
+
+impl Worker for LoopWorker {
+    fn schedule(&self, task: Task) -> TaskHandle {
+        if self.group.ctx.is_shut_down() {
+            return self.reject();
+        }
+        let cell = TaskCell::new(task);
+        match self.queue.push(&cell) {
+            Push::Rejected => TaskHandle::rejected(),
+            Push::Queued => TaskHandle::new(cell),
+            Push::Drain if self.event_loop.submit(self.queue.clone()) => TaskHandle::new(cell),
+            Push::Drain => self.reject(),
+        }
+    }
+
+    fn schedule_after(&self, delay: Duration, task: Task) -> TaskHandle {
+        if delay.is_zero() {
+            return self.schedule(task);
+        }
+        if self.group.ctx.is_shut_down() {
+            return self.reject();
+        }
+        let deadline = deadline_after(Instant::now(), delay);
+        let cell = TaskCell::new(task);
+        if !self.queue.push_at(deadline, &cell) {
+            return TaskHandle::rejected();
+        }
+        if !self.event_loop.add_timer(deadline, self.queue.clone()) {
+            return self.reject();
+        }
+        TaskHandle::new(cell)
+    }
+
+    fn dispose(&self) {
+        self.queue.dispose();
+    }
+
+    fn is_disposed(&self) -> bool {
+        self.group.ctx.is_shut_down() || self.queue.is_disposed()
+    }
+}
+
+impl fmt::Debug for LoopWorker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoopWorker")
+            .field("scheduler", &self.group.ctx.name())
+            .field("queue", &self.queue)
+            .finish()
+    }
+}
