@@ -62,6 +62,7 @@ mod runner;
 #[cfg(test)]
 mod selftest;
 mod step_verifier;
+mod subscriber;
 pub mod support;
 
 pub use step_verifier::{StepVerifier, TestSubscriber, VerifyError, VerifyErrorKind};
@@ -80,6 +81,12 @@ pub use publisher::{
     run_publisher_test, run_publisher_verification,
 };
 pub use runner::NOT_VERIFIED;
+pub use subscriber::{
+    SubscriberBlackboxVerification, SubscriberPuppet, SubscriberWhiteboxVerification,
+    WhiteboxProbe, run_subscriber_blackbox_test, run_subscriber_blackbox_verification,
+    run_subscriber_whitebox_test, run_subscriber_whitebox_verification,
+    subscriber_blackbox_test_names, subscriber_whitebox_test_names,
+};
 
 /// Items used by the macros; not part of the public API.
 #[doc(hidden)]

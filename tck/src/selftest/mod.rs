@@ -4,3 +4,4 @@
 mod fixtures;
 mod publisher;
 mod suites;
+mod subscriber;
