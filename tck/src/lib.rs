@@ -57,6 +57,7 @@ mod env;
 mod helper;
 mod macros;
 mod outcome;
+mod processor;
 mod publisher;
 mod runner;
 #[cfg(test)]
@@ -75,6 +76,10 @@ pub use env::{
 };
 pub use helper::{ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after};
 pub use outcome::{Kind, Outcome, Report, Stop, TestResult, report_as_test};
+pub use processor::{
+    IdentityProcessorVerification, identity_processor_test_names,
+    run_identity_processor_test, run_identity_processor_verification,
+};
 pub use publisher::{
     PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE, PublisherVerification,
     SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, SKIPPING_OPTIONAL_TEST_FAILED, publisher_test_names,

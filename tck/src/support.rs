@@ -363,6 +363,7 @@ struct ManualShared<T> {
     env: TestEnvironment,
     subscription: Promise<SubscriptionRef>,
     received: Receptacle<T>,
+    error: Promise<Error>,
     watch: DropWatch,
 }
 
@@ -390,6 +391,7 @@ pub struct ManualSink<T> {
     on_subscribe_hook: Option<SubscribeHook<T>>,
     on_terminal_hook: Option<TerminalHook>,
     blackhole: bool,
+    collect_errors: bool,
     _token: DropToken,
 }
 
@@ -402,6 +404,7 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
                 env: env.clone(),
                 subscription: Promise::new(),
                 received: Receptacle::new(env),
+                error: Promise::new(),
                 watch,
             }),
         };
@@ -411,6 +414,7 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
             on_subscribe_hook: None,
             on_terminal_hook: None,
             blackhole: false,
+            collect_errors: false,
             _token: token,
         };
         (handle, sink)
@@ -614,6 +618,25 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
         }
     }
 
+    /// For a sink built with [`ManualSink::collect_errors`]: expects `expected` (the same error,
+    /// or one of the same kind and message) within `T`; records a failure otherwise.
+    pub fn expect_error_value(&self, expected: &Error) {
+        let env = self.env();
+        match self.shared.error.wait(env.default_timeout()) {
+            None => env.flop(format!(
+                "Did not receive expected error on downstream within {} ms",
+                ms(env.default_timeout())
+            )),
+            Some(got) => {
+                let same = got.ptr_eq(expected)
+                    || (got.kind() == expected.kind() && got.message() == expected.message());
+                if !same {
+                    env.flop(format!("Expected error {expected} but got {got}"));
+                }
+            }
+        }
+    }
+
     /// Like [`expect_error`](Self::expect_error), and the error's message must contain one of
     /// `parts`.
     pub fn expect_error_with_message(&self, kind: ErrorKind, parts: &[&str]) -> Result<(), Stop> {
@@ -657,6 +680,13 @@ impl<T> ManualSink<T> {
     /// Discards elements instead of queueing them (still checking their order).
     pub fn blackhole(mut self) -> Self {
         self.blackhole = true;
+        self
+    }
+
+    /// Keeps a received error for [`ManualSubscriber::expect_error_value`] instead of
+    /// recording it as an asynchronous error.
+    pub fn collect_errors(mut self) -> Self {
+        self.collect_errors = true;
         self
     }
 }
@@ -714,7 +744,11 @@ impl<T: Debug + Send + 'static> Subscriber<T> for ManualSink<T> {
                 "Subscriber::on_error({error}) called before Subscriber::on_subscribe"
             ));
         }
-        env.record_error(error);
+        if self.collect_errors {
+            self.handle.shared.error.complete(&env, error);
+        } else {
+            env.record_error(error);
+        }
         if let Some(hook) = self.on_terminal_hook.as_mut() {
             hook();
         }

@@ -5,3 +5,5 @@ mod fixtures;
 mod publisher;
 mod suites;
 mod subscriber;
+mod processor;
+mod names;
