@@ -13,7 +13,9 @@ use crate::env::{EnvError, TestEnvironment};
 use crate::helper::HelperPublisher;
 use crate::outcome::{Report, Stop, TestResult};
 use crate::runner::{Case, not_verified, run_all, run_named};
-use crate::support::{Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, short_type_name};
+use crate::support::{
+    Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, short_type_name,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Probe and puppet
@@ -87,7 +89,9 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
     /// Reports that the subscriber accepted its subscription; `puppet` lets the TCK drive it.
     pub fn register_on_subscribe(&self, puppet: impl SubscriberPuppet + 'static) {
         if !self.inner.puppet.is_completed() {
-            self.inner.puppet.complete(&self.inner.env, Arc::new(puppet));
+            self.inner
+                .puppet
+                .complete(&self.inner.env, Arc::new(puppet));
         }
     }
 
@@ -261,7 +265,11 @@ impl Subscription for Rule203Subscription {
     }
 }
 
-fn rule_203<T, S: Subscriber<T>>(env: &TestEnvironment, mut sub: S, on_error: bool) -> Result<(), Stop> {
+fn rule_203<T, S: Subscriber<T>>(
+    env: &TestEnvironment,
+    mut sub: S,
+    on_error: bool,
+) -> Result<(), Stop> {
     sub.on_subscribe(Arc::new(Rule203Subscription { env: env.clone() }));
     if on_error {
         in_terminal("on_error", || sub.on_error(test_exception()));
@@ -370,7 +378,11 @@ pub trait SubscriberWhiteboxVerification {
 pub fn run_subscriber_whitebox_verification<V: SubscriberWhiteboxVerification>(
     verification: &V,
 ) -> Report {
-    run_all(verification, verification.environment(), &whitebox_cases::<V>())
+    run_all(
+        verification,
+        verification.environment(),
+        &whitebox_cases::<V>(),
+    )
 }
 
 /// Runs the whitebox subscriber test called `name`.
@@ -436,7 +448,11 @@ const NULL_ON_ERROR: &str = "rule 2.13 (null error) is enforced by the type syst
 
 pub(crate) fn whitebox_cases<V: SubscriberWhiteboxVerification>() -> Vec<Case<V>> {
     vec![
-        Case::new("required_exercise_whitebox_happy_path", "setup", wb_happy_path),
+        Case::new(
+            "required_exercise_whitebox_happy_path",
+            "setup",
+            wb_happy_path,
+        ),
         Case::new(
             "required_spec201_must_signal_demand_via_subscription_request",
             "2.1",
@@ -450,12 +466,30 @@ pub(crate) fn whitebox_cases<V: SubscriberWhiteboxVerification>() -> Vec<Case<V>
         Case::new(
             "required_spec203_must_not_call_methods_on_subscription_or_publisher_in_on_complete",
             "2.3",
-            |v: &V, env| rule_203(env, v.create_subscriber(WhiteboxProbe::new(env, short_type_name::<V::Subscriber>())), false),
+            |v: &V, env| {
+                rule_203(
+                    env,
+                    v.create_subscriber(WhiteboxProbe::new(
+                        env,
+                        short_type_name::<V::Subscriber>(),
+                    )),
+                    false,
+                )
+            },
         ),
         Case::new(
             "required_spec203_must_not_call_methods_on_subscription_or_publisher_in_on_error",
             "2.3",
-            |v: &V, env| rule_203(env, v.create_subscriber(WhiteboxProbe::new(env, short_type_name::<V::Subscriber>())), true),
+            |v: &V, env| {
+                rule_203(
+                    env,
+                    v.create_subscriber(WhiteboxProbe::new(
+                        env,
+                        short_type_name::<V::Subscriber>(),
+                    )),
+                    true,
+                )
+            },
         ),
         Case::new(
             "untested_spec204_must_consider_the_subscription_as_cancelled_in_after_recieving_on_complete_or_on_error",
@@ -620,7 +654,9 @@ impl<T: Clone + Debug + PartialEq + Send + 'static> WhiteboxStage<T> {
     ) -> Result<Self, Stop> {
         let stage = Stage::new(env, v.create_helper_publisher(u64::MAX))?;
         let probe = WhiteboxProbe::new(env, short_type_name::<V::Subscriber>());
-        stage.publisher.subscribe(v.create_subscriber(probe.clone()));
+        stage
+            .publisher
+            .subscribe(v.create_subscriber(probe.clone()));
         probe.puppet()?;
         env.verify_no_async_errors_no_delay()?;
         Ok(WhiteboxStage { stage, probe })
@@ -656,10 +692,7 @@ fn wb_happy_path<V: SubscriberWhiteboxVerification>(
     env.verify_no_async_errors()
 }
 
-fn wb_spec201<V: SubscriberWhiteboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn wb_spec201<V: SubscriberWhiteboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = WhiteboxStage::new(v, env)?;
     st.puppet()?.trigger_request(1);
     st.expect_request()?;
@@ -667,10 +700,7 @@ fn wb_spec201<V: SubscriberWhiteboxVerification>(
     Ok(())
 }
 
-fn wb_spec205<V: SubscriberWhiteboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn wb_spec205<V: SubscriberWhiteboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = WhiteboxStage::new(v, env)?;
     let cancelled = Arc::new(Latch::new());
     let second: SubscriptionRef = Arc::new(SecondSubscription {
@@ -689,10 +719,7 @@ fn wb_spec205<V: SubscriberWhiteboxVerification>(
     env.verify_no_async_errors()
 }
 
-fn wb_spec208<V: SubscriberWhiteboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn wb_spec208<V: SubscriberWhiteboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = WhiteboxStage::new(v, env)?;
     st.puppet()?.trigger_request(1);
     st.expect_request()?;
@@ -749,10 +776,7 @@ fn wb_spec210_without<V: SubscriberWhiteboxVerification>(
     env.verify_no_async_errors_no_delay()
 }
 
-fn wb_spec308<V: SubscriberWhiteboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn wb_spec308<V: SubscriberWhiteboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = WhiteboxStage::new(v, env)?;
     st.puppet()?.trigger_request(2);
     let requested = st.expect_request()?;
@@ -849,7 +873,11 @@ pub trait SubscriberBlackboxVerification {
 pub fn run_subscriber_blackbox_verification<V: SubscriberBlackboxVerification>(
     verification: &V,
 ) -> Report {
-    run_all(verification, verification.environment(), &blackbox_cases::<V>())
+    run_all(
+        verification,
+        verification.environment(),
+        &blackbox_cases::<V>(),
+    )
 }
 
 /// Runs the blackbox subscriber test called `name`.
@@ -1085,10 +1113,7 @@ pub(crate) fn blackbox_cases<V: SubscriberBlackboxVerification>() -> Vec<Case<V>
     ]
 }
 
-fn bb_spec201<V: SubscriberBlackboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn bb_spec201<V: SubscriberBlackboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = BlackboxStage::new(v, env)?;
     st.trigger_request(v);
     let requested = st.stage.publisher.expect_request()?;
@@ -1106,10 +1131,7 @@ fn bb_spec201<V: SubscriberBlackboxVerification>(
     Ok(())
 }
 
-fn bb_spec205<V: SubscriberBlackboxVerification>(
-    v: &V,
-    env: &TestEnvironment,
-) -> Result<(), Stop> {
+fn bb_spec205<V: SubscriberBlackboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let st = BlackboxStage::new(v, env)?;
     let cancelled = Arc::new(Latch::new());
     let second: SubscriptionRef = Arc::new(SecondSubscription {

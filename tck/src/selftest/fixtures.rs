@@ -244,7 +244,7 @@ pub(crate) struct FnSubscription {
 }
 
 impl FnSubscription {
-    pub(crate) fn new(
+    pub(crate) fn make(
         request: impl Fn(u64) + Send + Sync + 'static,
         cancel: impl Fn() + Send + Sync + 'static,
     ) -> SubscriptionRef {
@@ -255,7 +255,7 @@ impl FnSubscription {
     }
 
     pub(crate) fn noop() -> SubscriptionRef {
-        Self::new(|_| {}, || {})
+        Self::make(|_| {}, || {})
     }
 }
 
@@ -305,7 +305,7 @@ pub(crate) fn linked<T: Send + 'static>(
         let link = Link::new(s);
         let (l1, l2) = (link.clone(), link.clone());
         let (req, can) = (on_request.clone(), on_cancel.clone());
-        let subscription = FnSubscription::new(move |n| req(&l1, n), move || can(&l2));
+        let subscription = FnSubscription::make(move |n| req(&l1, n), move || can(&l2));
         link.signal(move |s| s.on_subscribe(subscription));
     })
 }

@@ -2,8 +2,8 @@
 //! verification and checks the outcome and its reason.
 
 mod fixtures;
-mod publisher;
-mod suites;
-mod subscriber;
-mod processor;
 mod names;
+mod processor;
+mod publisher;
+mod subscriber;
+mod suites;

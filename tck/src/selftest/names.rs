@@ -5,9 +5,8 @@
 use super::fixtures::*;
 use crate::{
     EnvError, PublisherVerification, SubscriberBlackboxVerification,
-    SubscriberWhiteboxVerification, TestEnvironment, WhiteboxProbe,
-    identity_processor_test_names, publisher_test_names, subscriber_blackbox_test_names,
-    subscriber_whitebox_test_names,
+    SubscriberWhiteboxVerification, TestEnvironment, WhiteboxProbe, identity_processor_test_names,
+    publisher_test_names, subscriber_blackbox_test_names, subscriber_whitebox_test_names,
 };
 
 /// Every `@Test` method of `PublisherVerification`, `SubscriberWhiteboxVerification`,
@@ -197,7 +196,10 @@ impl PublisherVerification for Range {
     type Item = i64;
     type Publisher = RangePublisher;
     fn create_publisher(&self, elements: u64) -> RangePublisher {
-        RangePublisher { start: 0, count: elements }
+        RangePublisher {
+            start: 0,
+            count: elements,
+        }
     }
     fn environment(&self) -> Result<TestEnvironment, EnvError> {
         Ok(env())
@@ -299,7 +301,10 @@ mod processor_macro {
 
 #[test]
 fn macro_generated_tests_match_the_verifications() {
-    assert_eq!(publisher_macro::TCK_TEST_NAMES, publisher_test_names().as_slice());
+    assert_eq!(
+        publisher_macro::TCK_TEST_NAMES,
+        publisher_test_names().as_slice()
+    );
     assert_eq!(
         whitebox_macro::TCK_TEST_NAMES,
         subscriber_whitebox_test_names().as_slice()

@@ -425,4 +425,3 @@ fn delegated_tests_run_against_the_processor() {
     let r = run_identity_processor_test(&Lockstep, "required_exercise_whitebox_happy_path");
     require_pass(r);
 }
-

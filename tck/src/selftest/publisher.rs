@@ -437,7 +437,7 @@ fn multi_subscribers(elements: i64, blow_up: bool) -> FnPublisher<i32> {
             cancelled.clone(),
         );
         let l2 = link.clone();
-        let subscription = FnSubscription::new(
+        let subscription = FnSubscription::make(
             move |n| {
                 for i in 0..n {
                     if *c1.lock() {
@@ -519,7 +519,7 @@ fn required_spec303_should_fail_for_a_naively_recursive_publisher() {
     let publisher = FnPublisher::new(|s: BoxSubscriber<i32>| {
         let cell = Arc::new(ReentrantMutex::new(std::cell::RefCell::new(s)));
         let inner = cell.clone();
-        let subscription = FnSubscription::new(
+        let subscription = FnSubscription::make(
             move |_| {
                 let guard = inner.lock();
                 guard.borrow_mut().on_next(0);
@@ -609,7 +609,7 @@ fn required_spec313_should_fail_by_keeping_the_reference_longer_than_needed() {
         let link = Link::new(s);
         *kept.lock() = Some(link.clone()); // keeps the subscriber
         let l1 = link.clone();
-        let subscription = FnSubscription::new(
+        let subscription = FnSubscription::make(
             move |n| {
                 l1.signal(move |s| {
                     for _ in 0..n {
@@ -739,7 +739,7 @@ fn required_spec317_above_max_for_synchronous_publisher() {
             cancelled.clone(),
             counter.clone(),
         );
-        let subscription = FnSubscription::new(
+        let subscription = FnSubscription::make(
             move |_| {
                 let first = !std::mem::replace(&mut *started.lock(), true);
                 if first {

@@ -177,11 +177,19 @@ impl Subscriber<i32> for Probed {
         match &self.behaviour {
             UnrelatedCancelFromOnComplete | UnrelatedRequestFromOnComplete => {
                 let request = matches!(self.behaviour, UnrelatedRequestFromOnComplete);
-                Unrelated { s: s.clone(), request }.on_complete();
+                Unrelated {
+                    s: s.clone(),
+                    request,
+                }
+                .on_complete();
             }
             UnrelatedCancelFromOnError | UnrelatedRequestFromOnError => {
                 let request = matches!(self.behaviour, UnrelatedRequestFromOnError);
-                Unrelated { s: s.clone(), request }.on_error(boom());
+                Unrelated {
+                    s: s.clone(),
+                    request,
+                }
+                .on_error(boom());
             }
             // Wrong: must check whether a subscription is already active (rule 2.5).
             RequestOnEverySubscribe => s.request(1),
@@ -293,7 +301,8 @@ const WB205: &str = "required_spec205_must_call_subscription_cancel_if_it_alread
 const WB208: &str = "required_spec208_must_be_prepared_to_receive_on_next_signals_after_having_called_subscription_cancel";
 const WB209_WITH: &str = "required_spec209_must_be_prepared_to_receive_an_on_complete_signal_with_preceding_request_call";
 const WB209_WITHOUT: &str = "required_spec209_must_be_prepared_to_receive_an_on_complete_signal_without_preceding_request_call";
-const WB210_WITH: &str = "required_spec210_must_be_prepared_to_receive_an_on_error_signal_with_preceding_request_call";
+const WB210_WITH: &str =
+    "required_spec210_must_be_prepared_to_receive_an_on_error_signal_with_preceding_request_call";
 const WB210_WITHOUT: &str = "required_spec210_must_be_prepared_to_receive_an_on_error_signal_without_preceding_request_call";
 const WB308: &str = "required_spec308_request_must_register_given_number_elements_to_be_produced";
 
@@ -349,7 +358,10 @@ fn wb_spec203_should_pass_unrelated_cancel_from_on_complete() {
 
 #[test]
 fn wb_spec203_should_pass_unrelated_request_from_on_complete() {
-    require_pass(wb(Behaviour::UnrelatedRequestFromOnComplete, WB203_COMPLETE));
+    require_pass(wb(
+        Behaviour::UnrelatedRequestFromOnComplete,
+        WB203_COMPLETE,
+    ));
 }
 
 #[test]
@@ -470,7 +482,10 @@ fn wb_subscriber_that_never_registers() {
     for r in &report.results {
         match &r.outcome {
             Outcome::Failed(reason) => {
-                assert!(reason.contains("did not `register_on_subscribe` within"), "{r:?}")
+                assert!(
+                    reason.contains("did not `register_on_subscribe` within"),
+                    "{r:?}"
+                )
             }
             Outcome::Passed => assert!(
                 r.note.is_some() || r.name.starts_with("required_spec203"),
