@@ -1,4 +1,4 @@
-//! The TCK's asynchronous helper publisher and the small thread pool it runs on.
+//! The TCK's asynchronous helper publisher and the thread pool it runs on.
 //!
 //! The subscriber and processor verifications need a source of elements that behaves well and
 //! signals from other threads, like the JVM TCK's `AsyncIterablePublisher`. This one runs every
@@ -8,65 +8,44 @@
 //! 3.3), and the subscriber is dropped once it is cancelled or terminated (rule 3.13).
 
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::Mutex;
+use reactive_core::scheduler::{PoolScheduler, Scheduler};
 use reactive_core::support::add_cap;
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
-
-type Job = Box<dyn FnOnce() + Send>;
 
 /// Number of threads of the shared pool.
 const POOL_THREADS: usize = 4;
 
-fn pool() -> &'static Mutex<Sender<Job>> {
-    static POOL: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
+/// The helper pool: a [`PoolScheduler`] from `reactive_core::scheduler`, started on first use
+/// and shared by every verification in the process.
+fn pool() -> &'static PoolScheduler {
+    static POOL: OnceLock<PoolScheduler> = OnceLock::new();
     POOL.get_or_init(|| {
-        let (tx, rx) = channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
-        for i in 0..POOL_THREADS {
-            let rx: Arc<Mutex<Receiver<Job>>> = rx.clone();
-            std::thread::Builder::new()
-                .name(format!("reactive-tck-helper-{i}"))
-                .spawn(move || {
-                    loop {
-                        let job = rx.lock().recv();
-                        match job {
-                            // A panic in user code must not take the worker down.
-                            Ok(job) => {
-                                let _ = catch_unwind(AssertUnwindSafe(job));
-                            }
-                            Err(_) => return,
-                        }
-                    }
-                })
-                .expect("spawning a TCK helper thread");
-        }
-        Mutex::new(tx)
+        PoolScheduler::builder()
+            .threads(POOL_THREADS)
+            .name("reactive-tck-helper")
+            // The TCK records failures through the environment; a panic in a task (for example
+            // a TCK subscriber refusing an overflowing element) only ends that task.
+            .on_panic(|_| {})
+            .build()
     })
 }
 
 /// Runs `job` on the TCK's shared pool of helper threads.
 ///
-/// A panic in `job` is caught and discarded (the TCK records failures through the environment,
+/// A panic in `job` ends only that job (the TCK records failures through the environment,
 /// never by panicking on a pool thread).
 pub fn spawn(job: impl FnOnce() + Send + 'static) {
-    // The receivers live as long as the process, so sending cannot fail.
-    let _ = pool().lock().send(Box::new(job));
+    pool().schedule(Box::new(job));
 }
 
-/// Runs `job` on a new thread after `delay`: for tests that need a signal to arrive late
+/// Runs `job` on the helper pool after `delay`: for tests that need a signal to arrive late
 /// (for example a subscriber whose demand is signalled from a timer).
 pub fn spawn_after(delay: Duration, job: impl FnOnce() + Send + 'static) {
-    std::thread::spawn(move || {
-        let (_tx, rx) = channel::<()>();
-        // Nothing is ever sent: this is a plain timed wait.
-        let _ = rx.recv_timeout(delay);
-        job();
-    });
+    pool().schedule_after(delay, Box::new(job));
 }
 
 /// How an element is made from its index (0, 1, 2, ...).

@@ -88,6 +88,9 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
 
     /// Reports that the subscriber accepted its subscription; `puppet` lets the TCK drive it.
     pub fn register_on_subscribe(&self, puppet: impl SubscriberPuppet + 'static) {
+        self.inner
+            .env
+            .debug_log(|| format!("{}: register_on_subscribe", self.inner.subscriber));
         if !self.inner.puppet.is_completed() {
             self.inner
                 .puppet
@@ -97,6 +100,9 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
 
     /// Reports an element.
     pub fn register_on_next(&self, element: T) {
+        self.inner
+            .env
+            .debug_log(|| format!("{}: register_on_next({element:?})", self.inner.subscriber));
         if self.inner.elements.add(element).is_err() {
             self.inner.env.flop(format!(
                 "Subscriber {} registered more than {} unconsumed elements",
@@ -108,6 +114,9 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
 
     /// Reports completion.
     pub fn register_on_complete(&self) {
+        self.inner
+            .env
+            .debug_log(|| format!("{}: register_on_complete", self.inner.subscriber));
         if self.inner.elements.is_completed() {
             self.inner.env.flop(
                 "subscriber::on_complete was called a second time, which is illegal according to Rule 1.7",
@@ -119,6 +128,9 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
 
     /// Reports an error.
     pub fn register_on_error(&self, error: Error) {
+        self.inner
+            .env
+            .debug_log(|| format!("{}: register_on_error({error})", self.inner.subscriber));
         if self.inner.error.is_completed() {
             self.inner.env.flop(
                 "subscriber::on_error was called a second time, which is illegal according to Rule 1.7",

@@ -7,3 +7,4 @@ mod processor;
 mod publisher;
 mod subscriber;
 mod suites;
+mod environment;
