@@ -300,7 +300,7 @@ impl<T: Debug> Receptacle<T> {
     pub fn expect_none(&self, within: Duration, prefix: &str) {
         match self.poll(Instant::now() + within) {
             None => {}
-            Some(Some(v)) => self.env.flop(format!("{prefix} [{v:?}]")),
+            Some(Some(v)) => self.env.flop(format!("{} [{v:?}]", prefix.trim_end())),
             Some(None) => self.env.flop("Expected no element but got end-of-stream"),
         }
     }
