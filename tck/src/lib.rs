@@ -77,8 +77,8 @@ pub use env::{
 pub use helper::{ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after};
 pub use outcome::{Kind, Outcome, Report, Stop, TestResult, report_as_test};
 pub use processor::{
-    IdentityProcessorVerification, identity_processor_test_names,
-    run_identity_processor_test, run_identity_processor_verification,
+    IdentityProcessorVerification, identity_processor_test_names, run_identity_processor_test,
+    run_identity_processor_verification,
 };
 pub use publisher::{
     PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE, PublisherVerification,
@@ -92,6 +92,11 @@ pub use subscriber::{
     run_subscriber_whitebox_test, run_subscriber_whitebox_verification,
     subscriber_blackbox_test_names, subscriber_whitebox_test_names,
 };
+
+/// The TCK guide (`docs/tck.md`), compiled and run as doctests so its examples stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/tck.md")]
+mod tck_guide {}
 
 /// Items used by the macros; not part of the public API.
 #[doc(hidden)]

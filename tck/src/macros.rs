@@ -26,11 +26,25 @@ macro_rules! __tck_generate {
 /// Rust's test harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
-/// ```ignore
-/// mod range_tck {
-///     use super::RangeTck;
-///     reactive_tck::publisher_verification!(RangeTck);
+/// ```
+/// use reactive_tck::{HelperPublisher, PublisherVerification};
+///
+/// struct HelperTck;
+///
+/// impl PublisherVerification for HelperTck {
+///     type Item = u64;
+///     type Publisher = HelperPublisher<u64>;
+///     fn create_publisher(&self, elements: u64) -> HelperPublisher<u64> {
+///         HelperPublisher::new(elements, |i| i)
+///     }
 /// }
+///
+/// mod helper_tck {
+///     reactive_tck::publisher_verification!(super::HelperTck);
+/// }
+///
+/// // Under `cargo test`, `helper_tck` holds one `#[test]` per TCK test.
+/// assert_eq!(helper_tck::TCK_TEST_NAMES.len(), 38);
 /// ```
 #[macro_export]
 macro_rules! publisher_verification {
@@ -87,11 +101,33 @@ macro_rules! publisher_verification {
 /// Rust's test harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
-/// ```ignore
-/// mod my_subscriber_tck {
-///     use super::MySubscriberTck;
-///     reactive_tck::subscriber_whitebox_verification!(MySubscriberTck);
+/// ```
+/// use reactive_core::{Error, Subscriber, SubscriptionRef};
+/// use reactive_tck::{SubscriberWhiteboxVerification, WhiteboxProbe};
+///
+/// struct Recorder(WhiteboxProbe<u32>);
+///
+/// impl Subscriber<u32> for Recorder {
+///     fn on_subscribe(&mut self, s: SubscriptionRef) { self.0.register_on_subscribe(s) }
+///     fn on_next(&mut self, x: u32) { self.0.register_on_next(x) }
+///     fn on_error(&mut self, e: Error) { self.0.register_on_error(e) }
+///     fn on_complete(&mut self) { self.0.register_on_complete() }
 /// }
+///
+/// struct RecorderTck;
+///
+/// impl SubscriberWhiteboxVerification for RecorderTck {
+///     type Item = u32;
+///     type Subscriber = Recorder;
+///     fn create_subscriber(&self, probe: WhiteboxProbe<u32>) -> Recorder { Recorder(probe) }
+///     fn create_element(id: u64) -> u32 { id as u32 }
+/// }
+///
+/// mod recorder_tck {
+///     reactive_tck::subscriber_whitebox_verification!(super::RecorderTck);
+/// }
+///
+/// assert_eq!(recorder_tck::TCK_TEST_NAMES.len(), 27);
 /// ```
 #[macro_export]
 macro_rules! subscriber_whitebox_verification {
@@ -137,11 +173,34 @@ macro_rules! subscriber_whitebox_verification {
 /// Rust's test harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
-/// ```ignore
-/// mod my_subscriber_tck {
-///     use super::MySubscriberTck;
-///     reactive_tck::subscriber_blackbox_verification!(MySubscriberTck);
+/// ```
+/// use reactive_core::{Error, Subscriber, SubscriptionRef};
+/// use reactive_tck::SubscriberBlackboxVerification;
+///
+/// /// Asks for everything at once.
+/// struct Greedy;
+///
+/// impl Subscriber<u32> for Greedy {
+///     fn on_subscribe(&mut self, s: SubscriptionRef) { s.request(u64::MAX) }
+///     fn on_next(&mut self, _: u32) {}
+///     fn on_error(&mut self, _: Error) {}
+///     fn on_complete(&mut self) {}
 /// }
+///
+/// struct GreedyTck;
+///
+/// impl SubscriberBlackboxVerification for GreedyTck {
+///     type Item = u32;
+///     type Subscriber = Greedy;
+///     fn create_subscriber(&self) -> Greedy { Greedy }
+///     fn create_element(id: u64) -> u32 { id as u32 }
+/// }
+///
+/// mod greedy_tck {
+///     reactive_tck::subscriber_blackbox_verification!(super::GreedyTck);
+/// }
+///
+/// assert_eq!(greedy_tck::TCK_TEST_NAMES.len(), 26);
 /// ```
 #[macro_export]
 macro_rules! subscriber_blackbox_verification {
@@ -187,9 +246,10 @@ macro_rules! subscriber_blackbox_verification {
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
 /// ```ignore
+/// // `MyProcessorTck` implements `IdentityProcessorVerification` (see its docs and
+/// // `docs/tck.md`).
 /// mod my_processor_tck {
-///     use super::MyProcessorTck;
-///     reactive_tck::identity_processor_verification!(MyProcessorTck);
+///     reactive_tck::identity_processor_verification!(super::MyProcessorTck);
 /// }
 /// ```
 #[macro_export]
