@@ -78,6 +78,44 @@ BREAKS = {
         "        let previous = state.current.replace(subscription.clone());\n        drop(state);\n        let mut state = self.state.lock();\n        let owed = state.owed;",
         "arbiter_switch_races_request",
     ),
+    "serial-push-always-drains": (
+        "reactive-core/src/scheduler/serial.rs",
+        """        if st.running {
+            Push::Queued
+        } else {
+            st.running = true;
+            Push::Drain
+        }""",
+        """        st.running = true;
+        Push::Drain""",
+        "worker_runs_tasks_in_order",
+    ),
+    "serial-release-outside-pop": (
+        "reactive-core/src/scheduler/serial.rs",
+        """                let mut st = self.state.lock();
+                match st.ready.pop_front() {
+                    Some(cell) => cell,
+                    None => {
+                        st.running = false;
+                        return Drained::Idle;
+                    }
+                }""",
+        """                let popped = self.state.lock().ready.pop_front();
+                match popped {
+                    Some(cell) => cell,
+                    None => {
+                        self.state.lock().running = false;
+                        return Drained::Idle;
+                    }
+                }""",
+        "worker_runs_tasks_in_order",
+    ),
+    "serial-dispose-drops-without-cancel": (
+        "reactive-core/src/scheduler/serial.rs",
+        "drop(cell.cancel());",
+        "drop(cell);",
+        "dispose_races_schedule",
+    ),
 }
 
 
