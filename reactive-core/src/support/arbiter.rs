@@ -161,13 +161,13 @@ mod tests {
     fn next_upstream_gets_exactly_what_is_owed() {
         let arb = SubscriptionArbiter::new();
         arb.request(5);
-        let a = Recording::new();
+        let a = Recording::start();
         arb.set(a.sub());
         assert_eq!(a.requests(), vec![5]);
         arb.request(2);
         assert_eq!(a.requests(), vec![5, 2]);
         arb.produced(3);
-        let b = Recording::new();
+        let b = Recording::start();
         arb.set(b.sub());
         assert_eq!(a.cancels(), 1);
         assert_eq!(b.requests(), vec![4]);
@@ -178,7 +178,7 @@ mod tests {
         let arb = SubscriptionArbiter::new();
         arb.request(UNBOUNDED);
         arb.produced(1_000);
-        let b = Recording::new();
+        let b = Recording::start();
         arb.set(b.sub());
         assert_eq!(b.requests(), vec![UNBOUNDED]);
     }
@@ -186,12 +186,12 @@ mod tests {
     #[test]
     fn cancel_reaches_current_and_future_upstreams() {
         let arb = SubscriptionArbiter::new();
-        let a = Recording::new();
+        let a = Recording::start();
         arb.set(a.sub());
         arb.cancel();
         arb.cancel();
         assert_eq!(a.cancels(), 1);
-        let b = Recording::new();
+        let b = Recording::start();
         arb.set(b.sub());
         assert_eq!(b.cancels(), 1);
         assert!(b.requests().is_empty());
@@ -212,13 +212,13 @@ mod loom_models {
     fn arbiter_switch_races_request() {
         loom::model(|| {
             let arb = Arc::new(SubscriptionArbiter::new());
-            let old = Recording::new();
+            let old = Recording::start();
             arb.request(2);
             arb.set(old.sub());
             arb.produced(1);
             let a2 = arb.clone();
             let t = thread::spawn(move || a2.request(3));
-            let new = Recording::new();
+            let new = Recording::start();
             arb.set(new.sub());
             t.join().unwrap();
             let new_total: u64 = new.requests().iter().sum();

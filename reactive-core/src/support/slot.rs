@@ -158,7 +158,7 @@ mod tests {
         let slot = SubscriptionSlot::new();
         slot.request(2);
         slot.request(3);
-        let rec = Recording::new();
+        let rec = Recording::start();
         assert!(slot.set(rec.sub()));
         slot.request(1);
         assert_eq!(rec.requests(), vec![5, 1]);
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn second_subscription_is_cancelled() {
         let slot = SubscriptionSlot::new();
-        let (a, b) = (Recording::new(), Recording::new());
+        let (a, b) = (Recording::start(), Recording::start());
         assert!(slot.set(a.sub()));
         assert!(!slot.set(b.sub()));
         assert_eq!(b.cancels(), 1);
@@ -179,7 +179,7 @@ mod tests {
         let slot = SubscriptionSlot::new();
         slot.request(4);
         slot.cancel();
-        let a = Recording::new();
+        let a = Recording::start();
         assert!(!slot.set(a.sub()));
         assert_eq!(a.cancels(), 1);
         assert!(a.requests().is_empty());
@@ -189,7 +189,7 @@ mod tests {
     fn zero_request_before_set_reaches_upstream() {
         let slot = SubscriptionSlot::new();
         slot.request(0);
-        let a = Recording::new();
+        let a = Recording::start();
         slot.set(a.sub());
         assert_eq!(a.requests(), vec![0]);
     }
@@ -208,7 +208,7 @@ mod loom_models {
     fn slot_set_races_cancel() {
         loom::model(|| {
             let slot = Arc::new(SubscriptionSlot::new());
-            let upstream = Recording::new();
+            let upstream = Recording::start();
             let s2 = slot.clone();
             let t = thread::spawn(move || s2.cancel());
             slot.set(upstream.sub());
@@ -223,7 +223,7 @@ mod loom_models {
     fn slot_request_races_set() {
         loom::model(|| {
             let slot = Arc::new(SubscriptionSlot::new());
-            let upstream = Recording::new();
+            let upstream = Recording::start();
             let s2 = slot.clone();
             let t = thread::spawn(move || s2.request(3));
             slot.set(upstream.sub());

@@ -12,7 +12,7 @@ pub(crate) struct Recording {
 }
 
 impl Recording {
-    pub(crate) fn new() -> RecordingRef {
+    pub(crate) fn start() -> RecordingRef {
         RecordingRef(Arc::new(Recording {
             requests: Mutex::new(Vec::new()),
             cancels: Mutex::new(0),
