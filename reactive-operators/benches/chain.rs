@@ -3,6 +3,8 @@
 //!
 //! Run: `cargo bench -p reactive-operators --bench chain`. Ratios go to `docs/benchmarks.md`.
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -75,9 +77,11 @@ impl Subscriber<u64> for Sum {
 
 fn reactive(n: u64, batch: u64) -> u64 {
     let out = Arc::new(Mutex::new(0));
-    range(0, n).map(f).filter(p).subscribe(Sum::new(batch, out.clone()));
-    let v = *out.lock().unwrap();
-    v
+    range(0, n)
+        .map(f)
+        .filter(p)
+        .subscribe(Sum::new(batch, out.clone()));
+    *out.lock().unwrap()
 }
 
 fn iterator(n: u64) -> u64 {
@@ -107,8 +111,12 @@ fn chain(c: &mut Criterion) {
     g.bench_function("reactive_unbounded", |b| {
         b.iter(|| reactive(black_box(N), UNBOUNDED))
     });
-    g.bench_function("reactive_batch256", |b| b.iter(|| reactive(black_box(N), 256)));
-    g.bench_function("futures_stream", |b| b.iter(|| futures_stream(black_box(N))));
+    g.bench_function("reactive_batch256", |b| {
+        b.iter(|| reactive(black_box(N), 256))
+    });
+    g.bench_function("futures_stream", |b| {
+        b.iter(|| futures_stream(black_box(N)))
+    });
     g.finish();
 }
 

@@ -201,9 +201,9 @@ mod tests {
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
     use super::*;
-    use crate::support::test_support::Recording;
     use crate::loom::sync::Arc;
     use crate::loom::thread;
+    use crate::support::test_support::Recording;
 
     /// A downstream request races a switch to a new upstream after the old one delivered 1 of
     /// 2: the new upstream is asked for exactly the demand still owed, counting the racing
@@ -222,7 +222,10 @@ mod loom_models {
             arb.set(new.sub());
             t.join().unwrap();
             let new_total: u64 = new.requests().iter().sum();
-            assert_eq!(new_total, 4, "the new upstream must be asked for 1 owed + 3 requested");
+            assert_eq!(
+                new_total, 4,
+                "the new upstream must be asked for 1 owed + 3 requested"
+            );
             assert_eq!(arb.owed(), 4);
         });
     }

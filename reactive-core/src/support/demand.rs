@@ -210,7 +210,10 @@ mod loom_models {
             let t2 = thread::spawn(move || d2.add(3).unwrap() == 0);
             let first1 = t1.join().unwrap();
             let first2 = t2.join().unwrap();
-            assert!(first1 ^ first2, "exactly one requester elects itself emitter");
+            assert!(
+                first1 ^ first2,
+                "exactly one requester elects itself emitter"
+            );
             assert_eq!(d.get(), 5);
             assert_eq!(d.produced(5), 0);
         });

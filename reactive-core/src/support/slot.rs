@@ -6,7 +6,10 @@ use crate::{Subscription, SubscriptionRef};
 
 enum State {
     /// Not set yet; demand and a `request(0)` asked for before arrival are kept.
-    Empty { pending: u64, zero_requested: bool },
+    Empty {
+        pending: u64,
+        zero_requested: bool,
+    },
     Set(SubscriptionRef),
     Cancelled,
 }
@@ -198,9 +201,9 @@ mod tests {
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
     use super::*;
-    use crate::support::test_support::Recording;
     use crate::loom::sync::Arc;
     use crate::loom::thread;
+    use crate::support::test_support::Recording;
 
     /// `set` on the subscriber's thread races `cancel` from downstream: the subscription is
     /// cancelled exactly once either way, and `set` reports acceptance only if it came first.

@@ -35,8 +35,6 @@ impl RecordingRef {
     }
 }
 
-
-
 impl Subscription for Recording {
     fn request(&self, n: u64) {
         self.requests.lock().push(n);

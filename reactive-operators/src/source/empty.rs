@@ -27,9 +27,7 @@ use super::pull::{self, Next, Pull};
 /// assert!(*done.lock().unwrap());
 /// ```
 pub fn empty<T>() -> Empty<T> {
-    Empty {
-        _item: PhantomData,
-    }
+    Empty { _item: PhantomData }
 }
 
 /// The publisher returned by [`empty`].

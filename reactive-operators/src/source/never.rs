@@ -30,9 +30,7 @@ use super::pull::{self, Next, Pull};
 /// handle.cancel();
 /// ```
 pub fn never<T>() -> Never<T> {
-    Never {
-        _item: PhantomData,
-    }
+    Never { _item: PhantomData }
 }
 
 /// The publisher returned by [`never`].

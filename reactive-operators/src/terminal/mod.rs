@@ -2,5 +2,5 @@
 
 mod subscribe_with;
 
-pub(crate) use subscribe_with::callback_subscriber;
 pub use subscribe_with::SubscribeHandle;
+pub(crate) use subscribe_with::callback_subscriber;

@@ -9,10 +9,16 @@ use reactive_operators::{from_iter, range};
 
 use crate::probe::probe;
 
+/// Makes a fresh publisher of `0..n`.
+type Factory = Arc<dyn Fn() -> Box<dyn Run> + Send + Sync>;
+
 /// Both sources, each emitting `0..n`.
-fn sources(n: u64) -> Vec<(&'static str, Arc<dyn Fn() -> Box<dyn Run> + Send + Sync>)> {
+fn sources(n: u64) -> Vec<(&'static str, Factory)> {
     vec![
-        ("range", Arc::new(move || Box::new(range(0, n)) as Box<dyn Run>)),
+        (
+            "range",
+            Arc::new(move || Box::new(range(0, n)) as Box<dyn Run>),
+        ),
         (
             "from_iter",
             Arc::new(move || Box::new(from_iter(0..n)) as Box<dyn Run>),
@@ -42,7 +48,10 @@ fn one_at_a_time_from_the_test_thread() {
             assert_eq!(h.len(), i, "{name}: request(1) #{i}");
         }
         assert_eq!(h.items(), (0..50).collect::<Vec<_>>(), "{name}");
-        assert!(h.with(|r| r.completed == 1 && r.errors.is_empty() && !r.overflow), "{name}");
+        assert!(
+            h.with(|r| r.completed == 1 && r.errors.is_empty() && !r.overflow),
+            "{name}"
+        );
     }
 }
 
@@ -115,7 +124,10 @@ fn request_zero_is_an_invalid_request_error() {
         });
         h.request(5); // the subscription is over
         assert_eq!(h.len(), 2, "{name}");
-        assert!(h.subscriber_dropped(), "{name}: subscriber kept after error");
+        assert!(
+            h.subscriber_dropped(),
+            "{name}: subscriber kept after error"
+        );
     }
 }
 

@@ -91,7 +91,11 @@ fn rejected_items_cost_no_request_on_the_conditional_path() {
     .filter(|v| v % 10 == 0)
     .subscribe(p);
     assert_eq!(h.items(), vec![0, 10, 20]);
-    assert_eq!(*log.lock(), vec![3], "filter asked upstream for more than the downstream did");
+    assert_eq!(
+        *log.lock(),
+        vec![3],
+        "filter asked upstream for more than the downstream did"
+    );
 }
 
 #[test]

@@ -40,7 +40,9 @@ fn state_is_per_subscription() {
 #[test]
 fn passes_errors_and_request_zero_through() {
     let (p, h) = probe::<u64>(UNBOUNDED);
-    error::<u64>(reactive_core::Error::msg("bad")).map(|v| v + 1).subscribe(p);
+    error::<u64>(reactive_core::Error::msg("bad"))
+        .map(|v| v + 1)
+        .subscribe(p);
     assert!(h.with(|r| r.errors.len() == 1 && r.errors[0].kind() == ErrorKind::User));
 
     let (p, h) = probe::<u64>(0);

@@ -91,7 +91,12 @@ impl<T> Probe<T> {
 
 impl<T> ProbeHandle<T> {
     pub fn request(&self, n: u64) {
-        let s = self.shared.subscription.lock().clone().expect("not subscribed");
+        let s = self
+            .shared
+            .subscription
+            .lock()
+            .clone()
+            .expect("not subscribed");
         {
             let mut r = self.shared.record.lock();
             r.requested = r.requested.saturating_add(n);
@@ -100,7 +105,12 @@ impl<T> ProbeHandle<T> {
     }
 
     pub fn cancel(&self) {
-        let s = self.shared.subscription.lock().clone().expect("not subscribed");
+        let s = self
+            .shared
+            .subscription
+            .lock()
+            .clone()
+            .expect("not subscribed");
         s.cancel();
     }
 
