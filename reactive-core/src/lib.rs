@@ -48,8 +48,7 @@
 //! # Example: a publisher of one number
 //!
 //! ```
-//! use std::sync::Arc;
-//! use std::sync::atomic::{AtomicBool, Ordering};
+//! use std::sync::{Arc, Mutex};
 //! use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 //! use reactive_core::support::{Demand, WipCell};
 //!
@@ -64,7 +63,7 @@
 //! struct OneSubscription<S> {
 //!     value: u32,
 //!     demand: Demand,
-//!     zero_requested: AtomicBool,
+//!     zero_requested: Mutex<bool>, // set by request(0) on any thread
 //!     state: WipCell<State<S>>,
 //! }
 //!
@@ -76,7 +75,7 @@
 //!             if let Some(handle) = st.handle.take() {
 //!                 s.on_subscribe(handle); // requests made in here re-run this closure
 //!             }
-//!             if self.zero_requested.load(Ordering::Acquire) {
+//!             if *self.zero_requested.lock().unwrap() {
 //!                 s.on_error(Error::invalid_request(0));
 //!                 st.subscriber = None;
 //!             } else if self.demand.is_cancelled() {
@@ -93,7 +92,7 @@
 //! impl<S: Subscriber<u32>> Subscription for OneSubscription<S> {
 //!     fn request(&self, n: u64) {
 //!         if n == 0 {
-//!             self.zero_requested.store(true, Ordering::Release);
+//!             *self.zero_requested.lock().unwrap() = true;
 //!         } else {
 //!             self.demand.add(n);
 //!         }
@@ -110,7 +109,7 @@
 //!         let sub = Arc::new(OneSubscription {
 //!             value: self.0,
 //!             demand: Demand::new(),
-//!             zero_requested: AtomicBool::new(false),
+//!             zero_requested: Mutex::new(false),
 //!             state: WipCell::new(State { subscriber: Some(subscriber), handle: None }),
 //!         });
 //!         let handle: SubscriptionRef = sub.clone();

@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn threads_never_lose_a_wake_up() {
-        use std::sync::atomic::AtomicU64;
+        use crate::loom::sync::atomic::AtomicU64;
         let cell = Arc::new(WipCell::new(0u64));
         let signals = Arc::new(AtomicU64::new(0));
         let threads: Vec<_> = (0..2)
