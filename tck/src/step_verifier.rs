@@ -80,6 +80,8 @@ struct Record<T> {
     requested: u64,
     /// Demand asked for before `on_subscribe`; requested from inside `on_subscribe`.
     pending: u64,
+    /// A `request(0)` made before `on_subscribe`; passed on from inside it (rule 3.9).
+    pending_zero: bool,
     cancelled: bool,
     /// Number of `on_next` calls received.
     received: u64,
@@ -276,6 +278,7 @@ impl<T> TestSubscriber<T> {
                     subscribed: false,
                     requested: n,
                     pending: n,
+                    pending_zero: false,
                     cancelled: false,
                     received: 0,
                     terminal: None,
@@ -315,6 +318,7 @@ impl<T> TestSubscriber<T> {
                 Some(s) => Arc::clone(s),
                 None => {
                     record.pending = add_cap(record.pending, n);
+                    record.pending_zero |= n == 0;
                     return;
                 }
             }
@@ -525,8 +529,7 @@ impl<T: Send> Subscriber<T> for TestSubscriber<T> {
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
         enum Then {
             CancelIt,
-            Request(u64),
-            Nothing,
+            Request { zero: bool, n: u64 },
         }
         let then = self.shared.update(|r| {
             if r.subscribed {
@@ -542,15 +545,21 @@ impl<T: Send> Subscriber<T> for TestSubscriber<T> {
                 return Then::CancelIt;
             }
             r.subscription = Some(Arc::clone(&subscription));
-            match std::mem::take(&mut r.pending) {
-                0 => Then::Nothing,
-                n => Then::Request(n),
+            Then::Request {
+                zero: std::mem::take(&mut r.pending_zero),
+                n: std::mem::take(&mut r.pending),
             }
         });
         match then {
             Then::CancelIt => subscription.cancel(),
-            Then::Request(n) => subscription.request(n),
-            Then::Nothing => {}
+            Then::Request { zero, n } => {
+                if zero {
+                    subscription.request(0);
+                }
+                if n > 0 {
+                    subscription.request(n);
+                }
+            }
         }
     }
 
@@ -2120,5 +2129,14 @@ mod tests {
         assert_eq!(ts.violations().len(), MAX_KEPT_VIOLATIONS);
         let message = ts.lock().first_violation().unwrap();
         assert!(message.ends_with("(and 99 more)"), "{message}");
+    }
+
+    #[test]
+    fn request_zero_before_on_subscribe_is_passed_on() {
+        let ts = TestSubscriber::<u32>::with_request(0);
+        ts.request(0);
+        vec_publisher(vec![1, 2]).subscribe(ts.clone());
+        assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+        assert_eq!(ts.value_count(), 0);
     }
 }
