@@ -2136,7 +2136,10 @@ mod tests {
         let ts = TestSubscriber::<u32>::with_request(0);
         ts.request(0);
         vec_publisher(vec![1, 2]).subscribe(ts.clone());
-        assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+        assert_eq!(
+            ts.error().map(|e| e.kind()),
+            Some(ErrorKind::InvalidRequest)
+        );
         assert_eq!(ts.value_count(), 0);
     }
 }
