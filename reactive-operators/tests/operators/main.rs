@@ -6,4 +6,5 @@ mod demand;
 mod filter;
 mod map;
 mod sources;
+mod stress;
 mod subscribe_with;
