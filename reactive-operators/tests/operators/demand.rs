@@ -276,3 +276,19 @@ fn each_subscriber_gets_its_own_run() {
         assert_eq!(h2.items(), vec![0, 1, 2], "{name}");
     }
 }
+
+#[test]
+fn cancel_from_on_next_with_bounded_demand_stops_at_once() {
+    for (name, make) in sources(1_000) {
+        let (p, h) = probe::<u64>(100);
+        let p = p.with_hook(|h, n| {
+            if n == 7 {
+                h.cancel();
+            }
+        });
+        make().run(p);
+        assert_eq!(h.len(), 7, "{name}: items after cancel");
+        h.forget_subscription();
+        assert!(h.subscriber_dropped(), "{name}: rule 3.13");
+    }
+}
