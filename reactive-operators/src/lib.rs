@@ -36,3 +36,8 @@ pub use source::{empty, error, from_iter, just, never, range};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The operator-writing guide's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/writing-an-operator.md")]
+struct WritingAnOperatorDoctests;
