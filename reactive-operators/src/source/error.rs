@@ -17,6 +17,12 @@ use super::pull::{self, Next, Pull};
 ///
 /// Always: `error`.
 ///
+/// # Reactive Streams TCK
+///
+/// Serves as the failed publisher (`create_failed_publisher`) of every source's verification:
+/// the `required_spec109_may_reject_calls_to_subscribe…` and `optional_spec104…` tests pass
+/// with it.
+///
 /// # Examples
 ///
 /// ```

@@ -18,6 +18,14 @@ use super::pull::{self, Next, Pull};
 ///
 /// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
 ///
+/// # Reactive Streams TCK
+///
+/// Verified with `max_elements_from_publisher() == 1`: every test that needs more than one
+/// item is skipped with "required elements nr: N is higher than supported by given producer:
+/// 1", and `optional_spec105_empty_stream…` is skipped because `just` is never empty. The
+/// rules those tests cover (3.9 `request(0)`, cancellation, rule 3.13) are checked by this
+/// crate's behaviour tests instead (`tests/operators/sources.rs`).
+///
 /// # Examples
 ///
 /// ```

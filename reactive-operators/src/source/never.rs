@@ -20,6 +20,14 @@ use super::pull::{self, Next, Pull};
 ///
 /// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
 ///
+/// # Reactive Streams TCK
+///
+/// Emits nothing and never completes, so every test that needs an item is skipped ("required
+/// elements nr: N is higher than supported by given producer: 0") and
+/// `optional_spec105_empty_stream…` is skipped because it never signals completion. Its
+/// `request(0)` error and the release of the subscriber on cancel (rule 3.13) are checked by
+/// this crate's behaviour tests (`tests/operators/sources.rs`).
+///
 /// # Examples
 ///
 /// ```

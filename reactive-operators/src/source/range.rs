@@ -26,6 +26,12 @@ use super::pull::{self, Next, Pull};
 ///
 /// If `start + count` overflows `u64`.
 ///
+/// # Reactive Streams TCK
+///
+/// Passes every required, optional and stochastic test of the publisher verification. The
+/// seven `untested_*` tests are skipped for every publisher: the JVM TCK has no check for
+/// those rules either.
+///
 /// # Examples
 ///
 /// ```
