@@ -7,7 +7,7 @@
 //! | [`just`] | one item | `Flux.just` / `Flowable.just` |
 //! | [`empty`] | nothing, completes | `Flux.empty` / `Flowable.empty` |
 //! | [`error`](fn@error) | nothing, fails | `Flux.error` / `Flowable.error` |
-//! | [`never`] | nothing, stays open | `Flux.never` / `Flowable.never` |
+//! | [`never`](fn@never) | nothing, stays open | `Flux.never` / `Flowable.never` |
 //!
 //! All of them are cold (each subscriber gets its own run), emit exactly what is requested,
 //! and pass the Reactive Streams TCK.

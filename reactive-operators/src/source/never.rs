@@ -41,7 +41,7 @@ pub fn never<T>() -> Never<T> {
     Never { _item: PhantomData }
 }
 
-/// The publisher returned by [`never`].
+/// The publisher returned by [`never`](fn@never).
 pub struct Never<T> {
     _item: PhantomData<fn() -> T>,
 }
