@@ -80,32 +80,8 @@ mod imp {
                 self.0.lock().unwrap()
             }
         }
-
-        /// `parking_lot`-shaped wrapper over loom's condition variable.
-        #[derive(Debug)]
-        pub struct Condvar(loom::sync::Condvar);
-
-        impl Condvar {
-            pub fn new() -> Self {
-                Self(loom::sync::Condvar::new())
-            }
-            pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
-                // loom's condvar consumes and returns the guard; swap it through a raw copy.
-                // SAFETY: `guard` is moved out and the returned guard written back before any
-                // other use; `wait` never unwinds in loom models, so no double drop can occur.
-                unsafe {
-                    let g = std::ptr::read(guard);
-                    let g = self.0.wait(g).unwrap();
-                    std::ptr::write(guard, g);
-                }
-            }
-            pub fn notify_one(&self) {
-                self.0.notify_one();
-            }
-            pub fn notify_all(&self) {
-                self.0.notify_all();
-            }
-        }
+        // No condition variable under loom: only the thread-based schedulers use one, and
+        // they are compiled out of loom builds (their serial queue is what the models test).
     }
     pub mod thread {
         pub use loom::thread::{Builder, JoinHandle, current, park, spawn, yield_now};
