@@ -3,6 +3,8 @@
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use reactive_core::Error;
+
 /// How a test body stops early: a failure or a skip, each with its reason.
 ///
 /// Test bodies return `Result<(), Stop>` and use `?` on every expectation, so the first failed
@@ -178,17 +180,6 @@ impl fmt::Display for Report {
     }
 }
 
-/// Turns a panic payload into text.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".to_owned()
-    }
-}
-
 /// Runs a test body; a panic (from the implementation under test or from a TCK subscriber that
 /// refuses an overflowing element) is a failure with the panic's message.
 pub(crate) fn guarded(body: impl FnOnce() -> Result<(), Stop>) -> Outcome {
@@ -196,7 +187,7 @@ pub(crate) fn guarded(body: impl FnOnce() -> Result<(), Stop>) -> Outcome {
         Ok(Ok(())) => Outcome::Passed,
         Ok(Err(Stop::Fail(m))) => Outcome::Failed(m),
         Ok(Err(Stop::Skip(m))) => Outcome::Skipped(m),
-        Err(payload) => Outcome::Failed(format!("panicked: {}", panic_message(payload.as_ref()))),
+        Err(payload) => Outcome::Failed(Error::panic(payload.as_ref()).message().to_string()),
     }
 }
 

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, Subscriber, SubscriptionRef};
 
 use crate::env::{EnvError, TestEnvironment};
-use crate::outcome::{Report, Stop, TestResult, panic_message};
+use crate::outcome::{Report, Stop, TestResult};
 use crate::runner::{Case, not_verified, run_all, run_named};
 use crate::support::{Latch, ManualSubscriber, short_type_name};
 
@@ -432,7 +432,7 @@ fn optional_active_publisher_test<V: PublisherVerification>(
         Ok(Ok(())) => return Ok(()),
         Ok(Err(Stop::Skip(m))) => return Err(Stop::Skip(m)),
         Ok(Err(Stop::Fail(m))) => m,
-        Err(p) => format!("panicked: {}", panic_message(p.as_ref())),
+        Err(p) => Error::panic(p.as_ref()).message().to_string(),
     };
     Err(Stop::Skip(format!(
         "{SKIPPING_OPTIONAL_TEST_FAILED} Reason for skipping was: {reason}"
@@ -738,8 +738,8 @@ fn optional_spec104<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> R
     match result {
         Ok(r) => r,
         Err(p) => Err(Stop::Fail(format!(
-            "Publisher panicked ({}) instead of signalling the error through on_error!",
-            panic_message(p.as_ref())
+            "Publisher failed with `{}` instead of signalling the error through on_error!",
+            Error::panic(p.as_ref()).message()
         ))),
     }
 }

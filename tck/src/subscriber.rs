@@ -14,7 +14,7 @@ use crate::helper::HelperPublisher;
 use crate::outcome::{Report, Stop, TestResult};
 use crate::runner::{Case, not_verified, run_all, run_named};
 use crate::support::{
-    Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, short_type_name,
+    Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, same_error, short_type_name,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -221,11 +221,6 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
             .elements
             .expect_none(self.env().no_signals_timeout(), "Expected nothing");
     }
-}
-
-/// The same error, or one with the same kind and message (a stage may rebuild it).
-pub(crate) fn same_error(a: &Error, b: &Error) -> bool {
-    a.ptr_eq(b) || (a.kind() == b.kind() && a.message() == b.message())
 }
 
 /// The error the subscriber tests send.

@@ -42,6 +42,11 @@ pub fn short_type_name<T: ?Sized>() -> String {
     out
 }
 
+/// The same error, or one with the same kind and message (a stage may rebuild it).
+pub(crate) fn same_error(a: &Error, b: &Error) -> bool {
+    a.ptr_eq(b) || (a.kind() == b.kind() && a.message() == b.message())
+}
+
 /// A one-shot latch that can be reopened, with checks that record failures in the
 /// environment.
 #[derive(Debug, Default)]
@@ -628,9 +633,7 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
                 ms(env.default_timeout())
             )),
             Some(got) => {
-                let same = got.ptr_eq(expected)
-                    || (got.kind() == expected.kind() && got.message() == expected.message());
-                if !same {
+                if !same_error(&got, expected) {
                     env.flop(format!("Expected error {expected} but got {got}"));
                 }
             }

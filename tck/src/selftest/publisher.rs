@@ -238,7 +238,7 @@ fn optional_spec104_should_fail() {
     let failed = FnPublisher::new(|_| panic!("It is not valid to panic here!"));
     require_failure(
         run(&with_failed(failed), OPT104),
-        "Publisher panicked (It is not valid to panic here!) instead of signalling the error through on_error!",
+        "Publisher failed with `user code panicked: It is not valid to panic here!` instead of signalling the error through on_error!",
     );
 }
 
