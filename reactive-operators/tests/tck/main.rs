@@ -1,4 +1,5 @@
-//! Every source of this crate through the Reactive Streams TCK's publisher verification.
+//! Every source of this crate, and the operators over a source, through the Reactive Streams
+//! TCK's publisher verification.
 //!
 //! Each module below expands into one `#[test]` per TCK test (38 each). A skipped TCK test
 //! prints its reason and passes; the reasons for each source are listed on its verification.
@@ -7,7 +8,7 @@
 
 use reactive_core::{BoxPublisher, Error};
 use reactive_operators::source::{Empty, FromIter, Just, Never, Range};
-use reactive_operators::{empty, error, from_iter, just, never, range};
+use reactive_operators::{PublisherExt, empty, error, from_iter, just, never, range};
 use reactive_tck::PublisherVerification;
 
 /// `error(e)` is the failed publisher of every verification that has one.
@@ -132,6 +133,59 @@ mod never_tck {
     reactive_tck::publisher_verification!(super::NeverTck);
 }
 
+/// `range(0, n).map(..)`: the operator must keep every rule its source keeps.
+pub struct MapTck;
+
+type Doubled = reactive_operators::ops::Map<Range, fn(u64) -> u64, u64>;
+
+impl PublisherVerification for MapTck {
+    type Item = u64;
+    type Publisher = Doubled;
+
+    fn create_publisher(&self, elements: u64) -> Doubled {
+        range(0, elements).map(double as fn(u64) -> u64)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed()
+    }
+}
+
+fn double(x: u64) -> u64 {
+    x * 2
+}
+
+mod map_tck {
+    reactive_tck::publisher_verification!(super::MapTck);
+}
+
+/// `range(0, 2n).filter(even)`: exactly `n` items pass, and every rejected one costs the
+/// source a replacement (the conditional fast path).
+pub struct FilterTck;
+
+type Evens = reactive_operators::ops::Filter<Range, fn(&u64) -> bool>;
+
+impl PublisherVerification for FilterTck {
+    type Item = u64;
+    type Publisher = Evens;
+
+    fn create_publisher(&self, elements: u64) -> Evens {
+        range(0, elements.saturating_mul(2)).filter(even as fn(&u64) -> bool)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed()
+    }
+}
+
+fn even(x: &u64) -> bool {
+    x % 2 == 0
+}
+
+mod filter_tck {
+    reactive_tck::publisher_verification!(super::FilterTck);
+}
+
 /// Whole reports, with the expected pass / skip totals and no failure: a change in a source's
 /// behaviour under the TCK shows up here as a changed count.
 mod reports {
@@ -156,6 +210,16 @@ mod reports {
     #[test]
     fn from_iter_report() {
         check(run_publisher_verification(&FromIterTck), 31, 7);
+    }
+
+    #[test]
+    fn map_report() {
+        check(run_publisher_verification(&MapTck), 31, 7);
+    }
+
+    #[test]
+    fn filter_report() {
+        check(run_publisher_verification(&FilterTck), 31, 7);
     }
 
     #[test]
