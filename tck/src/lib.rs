@@ -55,6 +55,7 @@
 
 mod env;
 mod helper;
+mod lockstep;
 mod macros;
 mod outcome;
 mod processor;
@@ -66,6 +67,7 @@ mod step_verifier;
 mod subscriber;
 pub mod support;
 
+pub use lockstep::LockstepProcessor;
 pub use step_verifier::{StepVerifier, TestSubscriber, VerifyError, VerifyErrorKind};
 
 pub use env::{
@@ -75,7 +77,10 @@ pub use env::{
     TEST_BUFFER_SIZE, TestEnvironment,
 };
 pub use helper::{ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after};
-pub use outcome::{Kind, Outcome, Report, Stop, TestResult, report_as_test};
+pub use outcome::{
+    __run_with_watchdog, DEFAULT_WATCHDOG_MILLIS, Kind, Outcome, Report, Stop, TestResult,
+    WATCHDOG_MILLIS_ENV, report_as_test,
+};
 pub use processor::{
     IdentityProcessorVerification, identity_processor_test_names, run_identity_processor_test,
     run_identity_processor_verification,

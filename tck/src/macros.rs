@@ -7,8 +7,12 @@ macro_rules! __tck_generate {
         $(
             #[test]
             fn $name() {
-                let verification = $verification;
-                $crate::report_as_test(&$runner(&verification, stringify!($name)));
+                // On its own thread under a watchdog, so a deadlocked implementation fails
+                // with a reason instead of hanging `cargo test`.
+                $crate::__run_with_watchdog(stringify!($name), || {
+                    let verification = $verification;
+                    $runner(&verification, stringify!($name))
+                });
             }
         )*
 
@@ -245,12 +249,35 @@ macro_rules! subscriber_blackbox_verification {
 /// Rust's test harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
-/// ```ignore
-/// // `MyProcessorTck` implements `IdentityProcessorVerification` (see its docs and
-/// // `docs/tck.md`).
-/// mod my_processor_tck {
-///     reactive_tck::identity_processor_verification!(super::MyProcessorTck);
+/// ```
+/// use reactive_tck::{IdentityProcessorVerification, LockstepProcessor};
+///
+/// /// The TCK's reference processor, verified by the TCK.
+/// struct LockstepTck;
+///
+/// impl IdentityProcessorVerification for LockstepTck {
+///     type Item = u64;
+///     type Processor = LockstepProcessor<u64>;
+///     fn create_identity_processor(&self, _buffer_size: usize) -> LockstepProcessor<u64> {
+///         LockstepProcessor::new()
+///     }
+///     fn create_element(id: u64) -> u64 {
+///         id
+///     }
+///     fn max_supported_subscribers(&self) -> u64 {
+///         2
+///     }
+///     fn does_coordinated_emission(&self) -> bool {
+///         true
+///     }
 /// }
+///
+/// mod lockstep_tck {
+///     reactive_tck::identity_processor_verification!(super::LockstepTck);
+/// }
+///
+/// // Under `cargo test`, `lockstep_tck` holds one `#[test]` per TCK test.
+/// assert_eq!(lockstep_tck::TCK_TEST_NAMES.len(), 68);
 /// ```
 #[macro_export]
 macro_rules! identity_processor_verification {

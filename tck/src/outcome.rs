@@ -216,9 +216,99 @@ pub fn report_as_test(result: &TestResult) {
     }
 }
 
+/// The environment variable that sets how long one macro-generated TCK test may run before it
+/// is reported as hung (milliseconds; default [`DEFAULT_WATCHDOG_MILLIS`]).
+pub const WATCHDOG_MILLIS_ENV: &str = "TCK_WATCHDOG_MILLIS";
+
+/// How long one macro-generated TCK test may run by default: far longer than any test takes
+/// on a working implementation (the slowest take a few seconds), short enough that a hung one
+/// does not hold a CI run for hours.
+pub const DEFAULT_WATCHDOG_MILLIS: u64 = 60_000;
+
+/// Runs one TCK test for the macros: on its own thread, under a watchdog.
+///
+/// A deadlocked or endlessly looping implementation (a lock held across a call into the
+/// subscriber, a `request` that re-enters `on_next` through a mutex) would otherwise hang
+/// `cargo test` forever. After the watchdog's time the test fails with a reason that says so,
+/// and the stuck thread is left behind (Rust cannot stop a thread). A panic inside the test
+/// is passed on unchanged.
+#[doc(hidden)]
+pub fn __run_with_watchdog<F>(name: &'static str, test: F)
+where
+    F: FnOnce() -> TestResult + Send + 'static,
+{
+    let millis = match std::env::var(WATCHDOG_MILLIS_ENV) {
+        Err(_) => DEFAULT_WATCHDOG_MILLIS,
+        Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
+            panic!("{WATCHDOG_MILLIS_ENV}={v:?} is not a number of milliseconds")
+        }),
+    };
+    run_with_watchdog_for(name, millis, test);
+}
+
+fn run_with_watchdog_for<F>(name: &'static str, millis: u64, test: F)
+where
+    F: FnOnce() -> TestResult + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let runner = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let _ = tx.send(test());
+        })
+        .expect("could not start a thread for the TCK test");
+    match rx.recv_timeout(std::time::Duration::from_millis(millis)) {
+        Ok(result) => {
+            let _ = runner.join();
+            report_as_test(&result);
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!(
+            "TCK test {name} did not finish within {millis} ms: the implementation under test \
+             hangs or deadlocks (usual causes: a lock held while calling into the subscriber, or \
+             a request that re-enters on_next through a mutex, rule 3.3); raise \
+             {WATCHDOG_MILLIS_ENV} if it is only slow"
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => panic!("TCK test {name} ended without a result"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn passing() -> TestResult {
+        TestResult {
+            name: "required_x",
+            rule: "1.1",
+            kind: Kind::Required,
+            outcome: Outcome::Passed,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn watchdog_reports_a_result_that_arrives() {
+        __run_with_watchdog("required_x", passing);
+    }
+
+    #[test]
+    #[should_panic(expected = "did not finish within")]
+    fn watchdog_fails_a_hung_test_with_a_reason() {
+        run_with_watchdog_for("required_hangs", 50, || {
+            let (_tx, rx) = std::sync::mpsc::channel::<()>();
+            let _ = rx.recv(); // never answered: stands for a deadlock
+            passing()
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "boom in the test")]
+    fn watchdog_passes_panics_on() {
+        __run_with_watchdog("required_panics", || panic!("boom in the test"));
+    }
 
     #[test]
     fn kind_follows_prefix() {
