@@ -22,6 +22,14 @@ struct State {
 /// and a new upstream passed to [`set`](Self::set) is asked for exactly what is still owed.
 /// The previous upstream is cancelled on replacement (a no-op if it had already terminated).
 ///
+/// When the current upstream terminates, call [`clear`](Self::clear) before subscribing the next
+/// one: demand requested in between is then kept for the next upstream instead of being sent
+/// to one that has finished. The same holds for a `request(0)`: it is forwarded to the current
+/// upstream (which answers with an invalid-request error, rule 3.9), or kept for the next one.
+/// Operators that recover from errors (`retry`, `on_error_resume`) must pass an error of kind
+/// [`InvalidRequest`](crate::ErrorKind::InvalidRequest) downstream instead of recovering from
+/// it: it reports a bug in the downstream, not a failure of the upstream.
+///
 /// The internal lock is held only to update the numbers, never while calling an upstream.
 ///
 /// ```
@@ -31,6 +39,7 @@ struct State {
 /// arbiter.request(10);
 /// arbiter.set(empty_subscription()); // first upstream is asked for 10
 /// arbiter.produced(4); // it delivered 4, then completed
+/// arbiter.clear();
 /// assert_eq!(arbiter.owed(), 6);
 /// arbiter.set(empty_subscription()); // the next one is asked for the 6 still owed
 /// ```
@@ -85,6 +94,13 @@ impl SubscriptionArbiter {
             );
             state.owed = state.owed.saturating_sub(n);
         }
+    }
+
+    /// Forgets the current upstream after it terminated: demand and a `request(0)` that arrive
+    /// before the next [`set`](Self::set) are kept for the next upstream.
+    pub fn clear(&self) {
+        let previous = self.state.lock().current.take();
+        drop(previous);
     }
 
     /// Switches to `subscription`: cancels the previous one and requests what is still owed.
@@ -171,6 +187,21 @@ mod tests {
         arb.set(b.sub());
         assert_eq!(a.cancels(), 1);
         assert_eq!(b.requests(), vec![4]);
+    }
+
+    #[test]
+    fn request_zero_between_upstreams_reaches_the_next_one() {
+        let arb = SubscriptionArbiter::new();
+        let a = Recording::start();
+        arb.set(a.sub());
+        arb.request(5);
+        arb.produced(1); // `a` delivered one item and completed
+        arb.clear();
+        arb.request(0); // rule 3.9 broken while no upstream is current
+        let b = Recording::start();
+        arb.set(b.sub());
+        assert_eq!(a.requests(), vec![5]);
+        assert_eq!(b.requests(), vec![0, 4]);
     }
 
     #[test]

@@ -51,6 +51,12 @@ where
 {
     #[inline]
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        if self.upstream.is_some() {
+            // Rule 2.5: a second subscription is cancelled, and must not replace the first
+            // (rejected items are replaced with requests to the first).
+            subscription.cancel();
+            return;
+        }
         self.upstream = Some(subscription.clone());
         self.downstream.on_subscribe(subscription);
     }

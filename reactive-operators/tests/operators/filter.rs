@@ -130,3 +130,42 @@ fn map_then_filter_keeps_the_conditional_path() {
     assert_eq!(h.items(), vec![3, 9]);
     assert_eq!(*log.lock(), vec![2]);
 }
+
+/// A broken publisher that calls `on_subscribe` twice (rules 1.9, 2.12).
+struct SubscribesTwice;
+
+impl Publisher<u64> for SubscribesTwice {
+    fn subscribe<S: Subscriber<u64> + 'static>(&self, mut s: S) {
+        let first = Arc::new(Logged {
+            inner: reactive_core::support::empty_subscription(),
+            log: Arc::new(Mutex::new(Vec::new())),
+        });
+        let second_log = Arc::new(Mutex::new(Vec::new()));
+        let second = Arc::new(CancelLog(second_log.clone()));
+        s.on_subscribe(first);
+        s.on_subscribe(second);
+        assert_eq!(
+            *second_log.lock(),
+            vec!["cancel"],
+            "rule 2.5: the newcomer is cancelled"
+        );
+    }
+}
+
+struct CancelLog(Arc<Mutex<Vec<&'static str>>>);
+
+impl Subscription for CancelLog {
+    fn request(&self, _: u64) {
+        self.0.lock().push("request");
+    }
+    fn cancel(&self) {
+        self.0.lock().push("cancel");
+    }
+}
+
+#[test]
+fn a_second_subscription_is_cancelled_not_adopted() {
+    let (p, h) = probe::<u64>(1);
+    SubscribesTwice.filter(|_| true).subscribe(p);
+    assert_eq!(h.with(|r| r.subscribed), 1);
+}
