@@ -8,7 +8,9 @@ fails loudly: update the break next to the code change that moved it.
 """
 import os, subprocess, sys, tempfile
 
-# name -> (file, original text, broken text, model to run)
+# name -> (file, original text, broken text, model to run[, cargo target args])
+CORE = ["-p", "reactive-core", "--lib"]
+OPERATORS = ["-p", "reactive-operators", "--test", "loom"]
 BREAKS = {
     "demand-add-not-atomic": (
         "reactive-core/src/support/demand.rs",
@@ -116,6 +118,24 @@ BREAKS = {
         "drop(cell);",
         "dispose_races_schedule",
     ),
+    "pull-zero-flag-after-cancel": (
+        "reactive-operators/src/source/pull.rs",
+        """                self.zero_requested.store(true, Ordering::Release);
+                self.demand.cancel();""",
+        """                self.demand.cancel();
+                self.zero_requested.store(true, Ordering::Release);""",
+        "request_zero_races_request",
+        OPERATORS,
+    ),
+    "pull-cancel-without-drain": (
+        "reactive-operators/src/source/pull.rs",
+        """        if self.demand.cancel() {
+            self.state.drain(|state| self.emit(state));
+        }""",
+        """        self.demand.cancel();""",
+        "request_races_cancel",
+        OPERATORS,
+    ),
 }
 
 
@@ -130,7 +150,8 @@ def main():
         subprocess.check_call(["git", "worktree", "add", "-q", "--detach", wt, "HEAD"], cwd=root)
         try:
             for name in names:
-                path, before, after, model = BREAKS[name]
+                path, before, after, model, *target = BREAKS[name]
+                target = target[0] if target else CORE
                 full = os.path.join(wt, path)
                 text = open(full).read()
                 if text.count(before) != 1:
@@ -138,7 +159,7 @@ def main():
                     continue
                 open(full, "w").write(text.replace(before, after))
                 run = subprocess.run(
-                    ["cargo", "test", "-q", "-p", "reactive-core", "--release", "--lib", model],
+                    ["cargo", "test", "-q", "--release", *target, model],
                     cwd=wt, env=env, capture_output=True, text=True)
                 open(full, "w").write(text)
                 out = run.stdout + run.stderr

@@ -12,15 +12,19 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use reactive_core::scheduler::{PoolScheduler, Scheduler};
+#[cfg(not(reactive_loom))]
+use reactive_core::scheduler::PoolScheduler;
+use reactive_core::scheduler::Scheduler;
 use reactive_core::support::add_cap;
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
 /// Number of threads of the shared pool.
+#[cfg(not(reactive_loom))]
 const POOL_THREADS: usize = 4;
 
-/// The helper pool: a [`PoolScheduler`] from `reactive_core::scheduler`, started on first use
+/// The helper pool: a `PoolScheduler` from `reactive_core::scheduler`, started on first use
 /// and shared by every verification in the process.
+#[cfg(not(reactive_loom))]
 fn pool() -> &'static PoolScheduler {
     static POOL: OnceLock<PoolScheduler> = OnceLock::new();
     POOL.get_or_init(|| {
@@ -32,6 +36,15 @@ fn pool() -> &'static PoolScheduler {
             .on_panic(|_| {})
             .build()
     })
+}
+
+/// Under `--cfg reactive_loom` the TCK is only compiled (loom test targets of other crates have
+/// it as a dev-dependency) and never run; there are no thread pools there, so helper jobs would
+/// run in place.
+#[cfg(reactive_loom)]
+fn pool() -> &'static reactive_core::scheduler::ImmediateScheduler {
+    static POOL: OnceLock<reactive_core::scheduler::ImmediateScheduler> = OnceLock::new();
+    POOL.get_or_init(reactive_core::scheduler::ImmediateScheduler::new)
 }
 
 /// Runs `job` on the TCK's shared pool of helper threads.
