@@ -8,7 +8,7 @@ use parking_lot::Mutex;
 use reactive_core::support::{Demand, WipCell};
 use reactive_core::{BoxSubscriber, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
-use crate::{Outcome, TestEnvironment, TestResult};
+use crate::{EnvError, Outcome, PublisherVerification, TestEnvironment, TestResult};
 
 /// Self-tests run with larger timeouts than the defaults, so a loaded machine does not make
 /// an expected signal late; `N` stays short because correct implementations pay it in full.
@@ -151,6 +151,27 @@ impl<S: Subscriber<i64>> Subscription for RangeSubscription<S> {
     fn cancel(&self) {
         self.demand.cancel();
         self.drain();
+    }
+}
+
+/// The publisher verification of [`RangePublisher`], counting from `start`.
+pub(crate) struct RangeTck {
+    pub(crate) start: i64,
+}
+
+impl PublisherVerification for RangeTck {
+    type Item = i64;
+    type Publisher = RangePublisher;
+
+    fn create_publisher(&self, elements: u64) -> RangePublisher {
+        RangePublisher {
+            start: self.start,
+            count: elements,
+        }
+    }
+
+    fn environment(&self) -> Result<TestEnvironment, EnvError> {
+        Ok(env())
     }
 }
 

@@ -4,9 +4,9 @@
 
 use super::fixtures::*;
 use crate::{
-    EnvError, PublisherVerification, SubscriberBlackboxVerification,
-    SubscriberWhiteboxVerification, TestEnvironment, WhiteboxProbe, identity_processor_test_names,
-    publisher_test_names, subscriber_blackbox_test_names, subscriber_whitebox_test_names,
+    EnvError, SubscriberBlackboxVerification, SubscriberWhiteboxVerification, TestEnvironment,
+    WhiteboxProbe, identity_processor_test_names, publisher_test_names,
+    subscriber_blackbox_test_names, subscriber_whitebox_test_names,
 };
 
 /// Every `@Test` method of `PublisherVerification`, `SubscriberWhiteboxVerification`,
@@ -190,25 +190,9 @@ fn processor_delegates_every_publisher_and_whitebox_test() {
 // The macros, applied to correct implementations: their generated tests run with the rest of
 // this binary, and their name lists must match the verifications'.
 
-struct Range;
-
-impl PublisherVerification for Range {
-    type Item = i64;
-    type Publisher = RangePublisher;
-    fn create_publisher(&self, elements: u64) -> RangePublisher {
-        RangePublisher {
-            start: 0,
-            count: elements,
-        }
-    }
-    fn environment(&self) -> Result<TestEnvironment, EnvError> {
-        Ok(env())
-    }
-}
-
 mod publisher_macro {
-    use super::Range;
-    crate::publisher_verification!(Range);
+    use super::RangeTck;
+    crate::publisher_verification!(RangeTck { start: 0 });
 }
 
 /// A correct whitebox subscriber: its subscription is its puppet.

@@ -89,28 +89,10 @@ fn helper_publisher_with_failed_publisher() {
     require_totals(&report, 31, 7);
 }
 
-struct Range;
-
-impl PublisherVerification for Range {
-    type Item = i64;
-    type Publisher = RangePublisher;
-
-    fn create_publisher(&self, elements: u64) -> RangePublisher {
-        RangePublisher {
-            start: 1,
-            count: elements,
-        }
-    }
-
-    fn environment(&self) -> Result<TestEnvironment, EnvError> {
-        Ok(env())
-    }
-}
-
 #[test]
 fn range_publisher() {
     // JVM: 29 pass / 9 skip (7 untested, 2 need a failed publisher).
-    require_totals(&run_publisher_verification(&Range), 29, 9);
+    require_totals(&run_publisher_verification(&RangeTck { start: 1 }), 29, 9);
 }
 
 /// A publisher that never completes (`max_elements_from_publisher == u64::MAX`).
