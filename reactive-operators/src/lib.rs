@@ -19,8 +19,8 @@
 //!
 //! Every operator documents what it requests upstream and how much it may buffer; no operator
 //! buffers without bound unless its name says so. A synchronous chain like the one above
-//! monomorphizes into one loop: no allocation, no dynamic call and no atomic operation per
-//! item.
+//! monomorphizes into one loop: no allocation, no dynamic call and no atomic read-modify-write
+//! per item (one plain load of the cancel state).
 
 #![warn(missing_docs)]
 

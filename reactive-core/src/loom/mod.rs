@@ -44,19 +44,6 @@ mod imp {
             self.0.into_inner()
         }
     }
-
-    /// Spins a little, then yields the thread.
-    #[derive(Debug, Default)]
-    pub struct Backoff(crossbeam_utils::Backoff);
-
-    impl Backoff {
-        pub fn new() -> Self {
-            Self(crossbeam_utils::Backoff::new())
-        }
-        pub fn snooze(&self) {
-            self.0.snooze();
-        }
-    }
 }
 
 #[cfg(reactive_loom)]
@@ -93,19 +80,6 @@ mod imp {
     }
 
     pub use loom::cell::UnsafeCell;
-
-    /// Under loom every spin must hand control back to the model checker.
-    #[derive(Debug, Default)]
-    pub struct Backoff;
-
-    impl Backoff {
-        pub fn new() -> Self {
-            Self
-        }
-        pub fn snooze(&self) {
-            loom::thread::yield_now();
-        }
-    }
 }
 
 #[allow(unused_imports)]

@@ -100,6 +100,7 @@ impl SubscriptionArbiter {
     /// before the next [`set`](Self::set) are kept for the next upstream.
     pub fn clear(&self) {
         let previous = self.state.lock().current.take();
+        // Dropped after the lock is released: the last reference may run the upstream's `Drop`.
         drop(previous);
     }
 

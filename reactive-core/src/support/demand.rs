@@ -197,9 +197,8 @@ mod loom_models {
     use crate::loom::sync::Arc;
     use crate::loom::thread;
 
-    /// Two threads request concurrently while a third delivers: the demand ends exactly at the
-    /// sum of requests minus what was produced, and exactly one requester sees the 0 -> n
-    /// transition that elects the emitter.
+    /// Two threads request concurrently: the demand ends exactly at the sum of the requests,
+    /// and exactly one requester sees the 0 -> n transition that elects the emitter.
     #[test]
     fn concurrent_requests_add_exactly() {
         loom::model(|| {
