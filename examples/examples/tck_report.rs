@@ -88,7 +88,8 @@ impl<S: Subscriber<u64>> Subscription for GreedySubscription<S> {
     }
 }
 
-impl Publisher<u64> for Greedy {
+impl Publisher for Greedy {
+    type Item = u64;
     fn subscribe<S: Subscriber<u64> + 'static>(&self, mut subscriber: S) {
         let subscription = Arc::new(GreedySubscription {
             elements: self.elements,

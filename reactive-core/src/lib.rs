@@ -104,7 +104,8 @@
 //!     }
 //! }
 //!
-//! impl Publisher<u32> for One {
+//! impl Publisher for One {
+//!      type Item = u32;
 //!     fn subscribe<S: Subscriber<u32> + 'static>(&self, subscriber: S) {
 //!         let sub = Arc::new(OneSubscription {
 //!             value: self.0,

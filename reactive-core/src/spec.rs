@@ -115,11 +115,14 @@ pub trait Subscriber<T>: Send {
 /// * 1.10, 1.11: may be subscribed many times, each time with a fresh subscriber; whether
 ///   subscribers share one stream (multicast) or each get their own (unicast) is the
 ///   publisher's choice and belongs in its docs.
-pub trait Publisher<T> {
+pub trait Publisher {
+    /// The type of the items this publisher emits.
+    type Item;
+
     /// Attaches `subscriber`; it will receive `on_subscribe` first.
     fn subscribe<S>(&self, subscriber: S)
     where
-        S: Subscriber<T> + 'static;
+        S: Subscriber<Self::Item> + 'static;
 }
 
 /// A stage that is both a [`Subscriber`] of `T` and a [`Publisher`] of `R` (rule 4.1).
@@ -131,9 +134,9 @@ pub trait Publisher<T> {
 ///   cancelled, otherwise it passes the error on to its subscribers at once.
 ///
 /// Implemented for every type that is both; it exists to name the pair in bounds.
-pub trait Processor<T, R>: Subscriber<T> + Publisher<R> {}
+pub trait Processor<T, R>: Subscriber<T> + Publisher<Item = R> {}
 
-impl<T, R, P> Processor<T, R> for P where P: Subscriber<T> + Publisher<R> {}
+impl<T, R, P> Processor<T, R> for P where P: Subscriber<T> + Publisher<Item = R> {}
 
 /// A type-erased subscriber.
 pub type BoxSubscriber<T> = Box<dyn Subscriber<T>>;
@@ -170,12 +173,12 @@ pub trait DynPublisher<T>: Send + Sync {
     fn subscribe_boxed(&self, subscriber: BoxSubscriber<T>);
 }
 
-impl<T, P> DynPublisher<T> for P
+impl<P> DynPublisher<P::Item> for P
 where
-    T: 'static,
-    P: Publisher<T> + Send + Sync,
+    P: Publisher + Send + Sync,
+    P::Item: 'static,
 {
-    fn subscribe_boxed(&self, subscriber: BoxSubscriber<T>) {
+    fn subscribe_boxed(&self, subscriber: BoxSubscriber<P::Item>) {
         self.subscribe(subscriber)
     }
 }
@@ -190,7 +193,8 @@ where
 /// use reactive_core::{BoxPublisher, Publisher, Subscriber, SubscriptionRef, Error};
 ///
 /// struct Nothing;
-/// impl Publisher<u8> for Nothing {
+/// impl Publisher for Nothing {
+///     type Item = u8;
 ///     fn subscribe<S: Subscriber<u8> + 'static>(&self, mut s: S) {
 ///         s.on_subscribe(reactive_core::support::empty_subscription());
 ///         s.on_complete();
@@ -210,17 +214,35 @@ where
 /// ```
 pub struct BoxPublisher<T> {
     inner: Arc<dyn DynPublisher<T>>,
+    type_name: &'static str,
 }
 
 impl<T: 'static> BoxPublisher<T> {
     /// Erases the type of `publisher`.
     pub fn new<P>(publisher: P) -> Self
     where
-        P: Publisher<T> + Send + Sync + 'static,
+        P: Publisher<Item = T> + Send + Sync + 'static,
     {
         BoxPublisher {
             inner: Arc::new(publisher),
+            type_name: std::any::type_name::<P>(),
         }
+    }
+
+    /// The full type name of the publisher that was boxed, for messages: a report about a
+    /// boxed publisher names the type the user wrote, not `BoxPublisher`.
+    ///
+    /// ```
+    /// use reactive_core::{BoxPublisher, Publisher, Subscriber};
+    /// struct Mine;
+    /// impl Publisher for Mine {
+    ///     type Item = u8;
+    ///     fn subscribe<S: Subscriber<u8> + 'static>(&self, _s: S) {}
+    /// }
+    /// assert!(BoxPublisher::new(Mine).type_name().ends_with("Mine"));
+    /// ```
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
     }
 }
 
@@ -228,17 +250,22 @@ impl<T> Clone for BoxPublisher<T> {
     fn clone(&self) -> Self {
         BoxPublisher {
             inner: Arc::clone(&self.inner),
+            type_name: self.type_name,
         }
     }
 }
 
 impl<T> std::fmt::Debug for BoxPublisher<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BoxPublisher")
+        f.debug_tuple("BoxPublisher")
+            .field(&self.type_name)
+            .finish()
     }
 }
 
-impl<T: 'static> Publisher<T> for BoxPublisher<T> {
+impl<T: 'static> Publisher for BoxPublisher<T> {
+    type Item = T;
+
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,
@@ -247,13 +274,15 @@ impl<T: 'static> Publisher<T> for BoxPublisher<T> {
     }
 }
 
-impl<T, P> Publisher<T> for Arc<P>
+impl<P> Publisher for Arc<P>
 where
-    P: Publisher<T> + ?Sized,
+    P: Publisher + ?Sized,
 {
+    type Item = P::Item;
+
     fn subscribe<S>(&self, subscriber: S)
     where
-        S: Subscriber<T> + 'static,
+        S: Subscriber<P::Item> + 'static,
     {
         (**self).subscribe(subscriber)
     }

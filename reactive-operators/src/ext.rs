@@ -10,7 +10,7 @@ use crate::terminal::{SubscribeHandle, callback_subscriber};
 /// Implemented for all publishers; import it with `use reactive_operators::PublisherExt;`.
 /// Each method documents what it requests upstream and what it buffers (`# Backpressure`),
 /// and what it signals on failure (`# Errors`).
-pub trait PublisherExt<T>: Publisher<T> {
+pub trait PublisherExt: Publisher {
     /// Emits `f(item)` for every item.
     ///
     /// Each subscriber gets its own clone of `f`, so `f` may keep per-subscription state.
@@ -38,10 +38,10 @@ pub trait PublisherExt<T>: Publisher<T> {
     ///     .verify()
     ///     .unwrap();
     /// ```
-    fn map<U, F>(self, f: F) -> Map<Self, F, T>
+    fn map<U, F>(self, f: F) -> Map<Self, F>
     where
         Self: Sized,
-        F: FnMut(T) -> U + Clone + Send + 'static,
+        F: FnMut(Self::Item) -> U + Clone + Send + 'static,
     {
         Map::new(self, f)
     }
@@ -82,7 +82,7 @@ pub trait PublisherExt<T>: Publisher<T> {
     fn filter<F>(self, predicate: F) -> Filter<Self, F>
     where
         Self: Sized,
-        F: FnMut(&T) -> bool + Clone + Send + 'static,
+        F: FnMut(&Self::Item) -> bool + Clone + Send + 'static,
     {
         Filter::new(self, predicate)
     }
@@ -122,8 +122,8 @@ pub trait PublisherExt<T>: Publisher<T> {
     /// ```
     fn subscribe_with<N, E, C>(&self, on_next: N, on_error: E, on_complete: C) -> SubscribeHandle
     where
-        T: 'static,
-        N: FnMut(T) + Send + 'static,
+        Self::Item: 'static,
+        N: FnMut(Self::Item) + Send + 'static,
         E: FnOnce(Error) + Send + 'static,
         C: FnOnce() + Send + 'static,
     {
@@ -147,13 +147,13 @@ pub trait PublisherExt<T>: Publisher<T> {
     /// let sources: Vec<BoxPublisher<u64>> = vec![range(0, 3).boxed(), just(7).boxed()];
     /// assert_eq!(sources.len(), 2);
     /// ```
-    fn boxed(self) -> BoxPublisher<T>
+    fn boxed(self) -> BoxPublisher<Self::Item>
     where
         Self: Sized + Send + Sync + 'static,
-        T: 'static,
+        Self::Item: 'static,
     {
         BoxPublisher::new(self)
     }
 }
 
-impl<T, P> PublisherExt<T> for P where P: Publisher<T> + ?Sized {}
+impl<P> PublisherExt for P where P: Publisher + ?Sized {}

@@ -265,7 +265,8 @@ where
     }
 }
 
-impl<T: Send + 'static> Publisher<T> for HelperPublisher<T> {
+impl<T: Send + 'static> Publisher for HelperPublisher<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

@@ -253,7 +253,8 @@ impl<T: Clone + Send + 'static> LockstepProcessor<T> {
     }
 }
 
-impl<T: Clone + Send + 'static> Publisher<T> for LockstepProcessor<T> {
+impl<T: Clone + Send + 'static> Publisher for LockstepProcessor<T> {
+    type Item = T;
     fn subscribe<S: Subscriber<T> + 'static>(&self, subscriber: S) {
         let handle = Arc::new(LockSub {
             demand: Demand::new(),

@@ -64,7 +64,8 @@ pub const SKIPPING_OPTIONAL_TEST_FAILED: &str =
 /// #     fn request(&self, n: u64) { if n == 0 { *self.zero.lock() = true } else { self.demand.add(n); } self.drain() }
 /// #     fn cancel(&self) { self.demand.cancel(); self.drain() }
 /// # }
-/// # impl Publisher<u64> for Count {
+/// # impl Publisher for Count {
+/// #     type Item = u64;
 /// #     fn subscribe<S: Subscriber<u64> + 'static>(&self, s: S) {
 /// #         let sub = Arc::new(Sub { n: self.0, demand: Demand::new(), zero: Mutex::new(false),
 /// #             state: WipCell::new(State { sub: Some(s), next: 0, first: None }) });
@@ -99,7 +100,7 @@ pub trait PublisherVerification {
     type Item: Clone + Debug + PartialEq + Send + 'static;
 
     /// The publisher type under test.
-    type Publisher: Publisher<Self::Item>;
+    type Publisher: Publisher<Item = Self::Item>;
 
     /// A publisher of exactly `elements` items followed by `on_complete`; `u64::MAX` means an
     /// infinite stream.
@@ -163,7 +164,8 @@ pub fn publisher_test_names() -> Vec<&'static str> {
 /// A verification type used only to list the tests.
 pub(crate) struct NoPublisher;
 
-impl Publisher<u8> for NoPublisher {
+impl Publisher for NoPublisher {
+    type Item = u8;
     fn subscribe<S: Subscriber<u8> + 'static>(&self, _: S) {}
 }
 

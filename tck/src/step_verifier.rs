@@ -884,7 +884,7 @@ where
     /// ```
     pub fn create<P>(publisher: &'a P) -> Self
     where
-        P: Publisher<T> + ?Sized,
+        P: Publisher<Item = T> + ?Sized,
     {
         StepVerifier {
             subscribe: Box::new(move |subscriber| publisher.subscribe(subscriber)),
@@ -1542,7 +1542,8 @@ mod tests {
         }
     }
 
-    impl Publisher<u32> for Scripted {
+    impl Publisher for Scripted {
+        type Item = u32;
         fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
             s.on_subscribe(empty_subscription());
             for signal in self.0.clone() {
@@ -1618,7 +1619,8 @@ mod tests {
         }
     }
 
-    impl Publisher<u32> for ThreadPublisher {
+    impl Publisher for ThreadPublisher {
+        type Item = u32;
         fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
             let gate = Arc::new(Gate::default());
             self.gates.lock().push(gate.clone());
@@ -1805,7 +1807,8 @@ mod tests {
     #[test]
     fn requests_reach_the_subscription_in_order() {
         struct Recorder(Arc<Recording>);
-        impl Publisher<u32> for Recorder {
+        impl Publisher for Recorder {
+            type Item = u32;
             fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
                 s.on_subscribe(self.0.clone());
             }
@@ -1914,7 +1917,8 @@ mod tests {
             Mutex<Option<std::sync::mpsc::Receiver<()>>>,
             Mutex<Vec<JoinHandle<()>>>,
         );
-        impl Publisher<u32> for LateItem {
+        impl Publisher for LateItem {
+            type Item = u32;
             fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
                 let go = self.0.lock().take().unwrap();
                 self.1.lock().push(std::thread::spawn(move || {
@@ -1958,7 +1962,8 @@ mod tests {
     #[test]
     fn silent_publisher_times_out_with_what_was_seen() {
         struct Never;
-        impl Publisher<u32> for Never {
+        impl Publisher for Never {
+            type Item = u32;
             fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
                 s.on_subscribe(empty_subscription());
             }
@@ -1979,7 +1984,8 @@ mod tests {
     #[test]
     fn publisher_without_on_subscribe_times_out_on_request() {
         struct Mute;
-        impl Publisher<u32> for Mute {
+        impl Publisher for Mute {
+            type Item = u32;
             fn subscribe<S: Subscriber<u32> + 'static>(&self, _s: S) {}
         }
         let err = StepVerifier::create(&Mute)

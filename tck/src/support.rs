@@ -426,7 +426,7 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
     }
 
     /// Subscribes a new subscriber to `publisher` and waits `T` for `on_subscribe`.
-    pub fn subscribe_to<P: Publisher<T> + ?Sized>(
+    pub fn subscribe_to<P: Publisher<Item = T> + ?Sized>(
         env: &TestEnvironment,
         publisher: &P,
     ) -> Result<ManualSubscriber<T>, Stop> {
@@ -437,7 +437,7 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
 
     /// Subscribes `sink` (this handle's sink, possibly with hooks) to `publisher` and waits `T`
     /// for `on_subscribe`.
-    pub fn subscribe_sink<P: Publisher<T> + ?Sized>(
+    pub fn subscribe_sink<P: Publisher<Item = T> + ?Sized>(
         &self,
         publisher: &P,
         sink: ManualSink<T>,
@@ -931,7 +931,8 @@ impl<T: Send + Debug + 'static> ManualPublisher<T> {
     }
 }
 
-impl<T: Send + Debug + 'static> Publisher<T> for ManualPublisher<T> {
+impl<T: Send + Debug + 'static> Publisher for ManualPublisher<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

@@ -1,6 +1,7 @@
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
 /// The publisher returned by [`PublisherExt::filter`](crate::PublisherExt::filter).
+#[must_use = "publishers do nothing until subscribed"]
 #[derive(Clone)]
 pub struct Filter<P, F> {
     source: P,
@@ -21,14 +22,16 @@ impl<P: std::fmt::Debug, F> std::fmt::Debug for Filter<P, F> {
     }
 }
 
-impl<P, F, T> Publisher<T> for Filter<P, F>
+impl<P, F> Publisher for Filter<P, F>
 where
-    P: Publisher<T>,
-    F: FnMut(&T) -> bool + Clone + Send + 'static,
+    P: Publisher,
+    F: FnMut(&P::Item) -> bool + Clone + Send + 'static,
 {
+    type Item = P::Item;
+
     fn subscribe<S>(&self, subscriber: S)
     where
-        S: Subscriber<T> + 'static,
+        S: Subscriber<P::Item> + 'static,
     {
         self.source.subscribe(FilterSubscriber {
             downstream: subscriber,

@@ -1,31 +1,20 @@
-use std::marker::PhantomData;
-
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
 /// The publisher returned by [`PublisherExt::map`](crate::PublisherExt::map).
-pub struct Map<P, F, T> {
+#[must_use = "publishers do nothing until subscribed"]
+#[derive(Clone)]
+pub struct Map<P, F> {
     source: P,
     f: F,
-    _input: PhantomData<fn(T)>,
 }
 
-impl<P, F, T> Map<P, F, T> {
+impl<P, F> Map<P, F> {
     pub(crate) fn new(source: P, f: F) -> Self {
-        Map {
-            source,
-            f,
-            _input: PhantomData,
-        }
+        Map { source, f }
     }
 }
 
-impl<P: Clone, F: Clone, T> Clone for Map<P, F, T> {
-    fn clone(&self) -> Self {
-        Map::new(self.source.clone(), self.f.clone())
-    }
-}
-
-impl<P: std::fmt::Debug, F, T> std::fmt::Debug for Map<P, F, T> {
+impl<P: std::fmt::Debug, F> std::fmt::Debug for Map<P, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Map")
             .field("source", &self.source)
@@ -33,11 +22,13 @@ impl<P: std::fmt::Debug, F, T> std::fmt::Debug for Map<P, F, T> {
     }
 }
 
-impl<P, F, T, U> Publisher<U> for Map<P, F, T>
+impl<P, F, U> Publisher for Map<P, F>
 where
-    P: Publisher<T>,
-    F: FnMut(T) -> U + Clone + Send + 'static,
+    P: Publisher,
+    F: FnMut(P::Item) -> U + Clone + Send + 'static,
 {
+    type Item = U;
+
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<U> + 'static,

@@ -55,7 +55,8 @@ impl<T> std::fmt::Debug for Empty<T> {
     }
 }
 
-impl<T: Send + 'static> Publisher<T> for Empty<T> {
+impl<T: Send + 'static> Publisher for Empty<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

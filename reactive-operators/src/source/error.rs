@@ -66,7 +66,8 @@ impl<T> std::fmt::Debug for ErrorSource<T> {
     }
 }
 
-impl<T: Send + 'static> Publisher<T> for ErrorSource<T> {
+impl<T: Send + 'static> Publisher for ErrorSource<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

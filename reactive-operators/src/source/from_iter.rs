@@ -55,12 +55,13 @@ pub struct FromIter<I> {
     iterable: I,
 }
 
-impl<I> Publisher<I::Item> for FromIter<I>
+impl<I> Publisher for FromIter<I>
 where
     I: IntoIterator + Clone,
     I::IntoIter: Send + 'static,
     I::Item: Send + 'static,
 {
+    type Item = I::Item;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<I::Item> + 'static,

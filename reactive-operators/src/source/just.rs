@@ -47,10 +47,11 @@ pub struct Just<T> {
     item: T,
 }
 
-impl<T> Publisher<T> for Just<T>
+impl<T> Publisher for Just<T>
 where
     T: Clone + Send + 'static,
 {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

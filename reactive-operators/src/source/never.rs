@@ -60,7 +60,8 @@ impl<T> std::fmt::Debug for Never<T> {
     }
 }
 
-impl<T: Send + 'static> Publisher<T> for Never<T> {
+impl<T: Send + 'static> Publisher for Never<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,

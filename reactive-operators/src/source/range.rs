@@ -58,7 +58,8 @@ pub struct Range {
     end: u64,
 }
 
-impl Publisher<u64> for Range {
+impl Publisher for Range {
+    type Item = u64;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<u64> + 'static,

@@ -31,7 +31,7 @@ trait Run: Send + Sync {
     fn run(&self, p: crate::probe::Probe<u64>);
 }
 
-impl<P: Publisher<u64> + Send + Sync> Run for P {
+impl<P: Publisher<Item = u64> + Send + Sync> Run for P {
     fn run(&self, p: crate::probe::Probe<u64>) {
         self.subscribe(p);
     }

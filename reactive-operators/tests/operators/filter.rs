@@ -61,7 +61,8 @@ impl<T, S: Subscriber<T>> Subscriber<T> for Through<S> {
     }
 }
 
-impl<T, P: Publisher<T>> Publisher<T> for CountRequests<P> {
+impl<T, P: Publisher<Item = T>> Publisher for CountRequests<P> {
+    type Item = T;
     fn subscribe<S: Subscriber<T> + 'static>(&self, s: S) {
         self.source.subscribe(Through {
             downstream: s,
@@ -134,7 +135,8 @@ fn map_then_filter_keeps_the_conditional_path() {
 /// A broken publisher that calls `on_subscribe` twice (rules 1.9, 2.12).
 struct SubscribesTwice;
 
-impl Publisher<u64> for SubscribesTwice {
+impl Publisher for SubscribesTwice {
+    type Item = u64;
     fn subscribe<S: Subscriber<u64> + 'static>(&self, mut s: S) {
         let first = Arc::new(Logged {
             inner: reactive_core::support::empty_subscription(),

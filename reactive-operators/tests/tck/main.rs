@@ -136,7 +136,7 @@ mod never_tck {
 /// `range(0, n).map(..)`: the operator must keep every rule its source keeps.
 pub struct MapTck;
 
-type Doubled = reactive_operators::ops::Map<Range, fn(u64) -> u64, u64>;
+type Doubled = reactive_operators::ops::Map<Range, fn(u64) -> u64>;
 
 impl PublisherVerification for MapTck {
     type Item = u64;

@@ -175,7 +175,8 @@ impl PublisherVerification for RangeTck {
     }
 }
 
-impl Publisher<i64> for RangePublisher {
+impl Publisher for RangePublisher {
+    type Item = i64;
     fn subscribe<S: Subscriber<i64> + 'static>(&self, subscriber: S) {
         let sub = Arc::new(RangeSubscription {
             start: self.start,
@@ -310,7 +311,8 @@ impl<T: 'static> FnPublisher<T> {
     }
 }
 
-impl<T: 'static> Publisher<T> for FnPublisher<T> {
+impl<T: 'static> Publisher for FnPublisher<T> {
+    type Item = T;
     fn subscribe<S: Subscriber<T> + 'static>(&self, subscriber: S) {
         (self.on_subscribe)(Box::new(subscriber))
     }

@@ -77,7 +77,8 @@ impl Swallowing {
     }
 }
 
-impl Publisher<i32> for Swallowing {
+impl Publisher for Swallowing {
+    type Item = i32;
     fn subscribe<S: Subscriber<i32> + 'static>(&self, s: S) {
         self.publisher.subscribe(s)
     }

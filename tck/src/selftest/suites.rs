@@ -52,7 +52,8 @@ impl PublisherVerification for Helper {
 /// `on_subscribe`, then `on_error`.
 struct Failing;
 
-impl Publisher<u64> for Failing {
+impl Publisher for Failing {
+    type Item = u64;
     fn subscribe<S: Subscriber<u64> + 'static>(&self, mut s: S) {
         s.on_subscribe(reactive_core::support::empty_subscription());
         s.on_error(Error::msg("failed on purpose"));

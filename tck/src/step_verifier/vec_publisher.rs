@@ -95,7 +95,8 @@ impl<S: Subscriber<T> + Send, T: Send> Subscription for VecSubscription<S, T> {
     }
 }
 
-impl<T: Clone + Send + 'static> Publisher<T> for VecPublisher<T> {
+impl<T: Clone + Send + 'static> Publisher for VecPublisher<T> {
+    type Item = T;
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<T> + 'static,
