@@ -53,45 +53,41 @@
 
 #![warn(missing_docs)]
 
-mod env;
-mod helper;
-mod lockstep;
-mod macros;
-mod outcome;
-mod processor;
-mod publisher;
+pub mod harness;
+mod reference;
 mod runner;
 #[cfg(test)]
 mod selftest;
 mod step_verifier;
-mod subscriber;
-pub mod support;
+mod verification;
 
-pub use lockstep::LockstepProcessor;
+pub use reference::lockstep::LockstepProcessor;
 pub use step_verifier::{StepVerifier, TestSubscriber, VerifyError, VerifyErrorKind};
 
-pub use env::{
+pub use reference::helper::{
+    ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after,
+};
+pub use runner::NOT_VERIFIED;
+pub use runner::env::{
     AsyncError, DEFAULT_NO_SIGNALS_TIMEOUT_MILLIS_ENV, DEFAULT_POLL_TIMEOUT_MILLIS_ENV,
     DEFAULT_PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS, DEFAULT_TIMEOUT_MILLIS,
     DEFAULT_TIMEOUT_MILLIS_ENV, EnvError, PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS_ENV,
     TEST_BUFFER_SIZE, TestEnvironment,
 };
-pub use helper::{ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after};
-pub use outcome::{
+pub use runner::outcome::{
     __run_with_watchdog, DEFAULT_WATCHDOG_MILLIS, Kind, Outcome, Report, Stop, TestResult,
     WATCHDOG_MILLIS_ENV, report_as_test,
 };
-pub use processor::{
+pub use verification::processor::{
     IdentityProcessorVerification, identity_processor_test_names, run_identity_processor_test,
     run_identity_processor_verification,
 };
-pub use publisher::{
+pub use verification::publisher::{
     PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE, PublisherVerification,
     SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, SKIPPING_OPTIONAL_TEST_FAILED, publisher_test_names,
     run_publisher_test, run_publisher_verification,
 };
-pub use runner::NOT_VERIFIED;
-pub use subscriber::{
+pub use verification::subscriber::{
     SubscriberBlackboxVerification, SubscriberPuppet, SubscriberWhiteboxVerification,
     WhiteboxProbe, run_subscriber_blackbox_test, run_subscriber_blackbox_verification,
     run_subscriber_whitebox_test, run_subscriber_whitebox_verification,
@@ -106,5 +102,5 @@ mod tck_guide {}
 /// Items used by the macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::outcome::report_as_test;
+    pub use crate::runner::outcome::report_as_test;
 }

@@ -15,7 +15,7 @@ use parking_lot::{Mutex, ReentrantMutex};
 use reactive_core::{BoxPublisher, BoxSubscriber, Error, ErrorKind};
 
 use super::fixtures::*;
-use crate::publisher::{ConcurrentAccessBarrier, DepthGuard, recursion_message};
+use crate::verification::publisher::{ConcurrentAccessBarrier, DepthGuard, recursion_message};
 use crate::{
     EnvError, PublisherVerification, SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, TestEnvironment,
     TestResult, run_publisher_test,

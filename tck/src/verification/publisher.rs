@@ -9,10 +9,10 @@ use std::thread::ThreadId;
 use parking_lot::Mutex;
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, Subscriber, SubscriptionRef};
 
-use crate::env::{EnvError, TestEnvironment};
-use crate::outcome::{Report, Stop, TestResult};
+use crate::harness::{Latch, ManualSubscriber, short_type_name};
+use crate::runner::env::{EnvError, TestEnvironment};
+use crate::runner::outcome::{Report, Stop, TestResult};
 use crate::runner::{Case, not_verified, run_all, run_named};
-use crate::support::{Latch, ManualSubscriber, short_type_name};
 
 /// Return this from [`PublisherVerification::max_elements_from_publisher`] for a publisher
 /// that can never complete: every test that needs `on_complete` is then skipped.

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use reactive_core::{Error, ErrorKind, Publisher, Subscriber, Subscription, SubscriptionRef};
 
-use crate::env::{TEST_BUFFER_SIZE, TestEnvironment};
-use crate::outcome::Stop;
+use crate::runner::env::{TEST_BUFFER_SIZE, TestEnvironment};
+use crate::runner::outcome::Stop;
 
 /// Milliseconds, for messages.
 pub(crate) fn ms(d: Duration) -> u128 {
@@ -610,13 +610,13 @@ impl<T: Debug + Send + 'static> ManualSubscriber<T> {
         let msg = format!("Expected on_error({kind})");
         match env.poll_async_error(total, env.poll_timeout()) {
             None => Err(env.flop_and_fail(format!("{msg} within {} ms", ms(total)))),
-            Some(crate::env::AsyncError::Signalled(e)) if e.kind() == kind => Ok(e),
-            Some(crate::env::AsyncError::Signalled(e)) => Err(env.flop_and_fail(format!(
+            Some(crate::runner::env::AsyncError::Signalled(e)) if e.kind() == kind => Ok(e),
+            Some(crate::runner::env::AsyncError::Signalled(e)) => Err(env.flop_and_fail(format!(
                 "{msg} within {} ms; got on_error({}) but expected an error of kind {kind}",
                 ms(total),
                 e
             ))),
-            Some(crate::env::AsyncError::Flop(f)) => Err(env.flop_and_fail(format!(
+            Some(crate::runner::env::AsyncError::Flop(f)) => Err(env.flop_and_fail(format!(
                 "{msg} within {} ms; got a failure instead: {f}",
                 ms(total)
             ))),

@@ -1,7 +1,13 @@
-//! Running the tests of a verification: one at a time, or all into a [`Report`].
+//! Running the tests of a verification: one at a time, or all into a [`Report`]; the test
+//! environment (timeouts, recorded failures), outcomes and reports, and the macros that expand
+//! a verification into `#[test]`s.
 
-use crate::env::{EnvError, TestEnvironment};
-use crate::outcome::{Kind, Outcome, Report, Stop, TestResult, guarded};
+pub(crate) mod env;
+mod macros;
+pub(crate) mod outcome;
+
+use crate::runner::env::{EnvError, TestEnvironment};
+use crate::runner::outcome::{Kind, Outcome, Report, Stop, TestResult, guarded};
 
 /// A test body.
 pub(crate) type TestFn<V> = fn(&V, &TestEnvironment) -> Result<(), Stop>;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use reactive_core::Error;
 
-use crate::outcome::Stop;
+use crate::runner::outcome::Stop;
 
 /// Environment variable that sets the default timeout `T` (milliseconds).
 pub const DEFAULT_TIMEOUT_MILLIS_ENV: &str = "DEFAULT_TIMEOUT_MILLIS";

@@ -7,13 +7,15 @@ use std::fmt::Debug;
 
 use reactive_core::{BoxPublisher, Error, Processor, Publisher};
 
-use crate::env::{EnvError, TEST_BUFFER_SIZE, TestEnvironment};
-use crate::helper::HelperPublisher;
-use crate::outcome::{Report, Stop, TestResult};
-use crate::publisher::{self, PublisherVerification};
+use crate::harness::{ManualPublisher, ManualSubscriber};
+use crate::reference::helper::HelperPublisher;
+use crate::runner::env::{EnvError, TEST_BUFFER_SIZE, TestEnvironment};
+use crate::runner::outcome::{Report, Stop, TestResult};
 use crate::runner::{Case, run_case};
-use crate::subscriber::{self, ProbeBridge, SubscriberWhiteboxVerification, WhiteboxProbe};
-use crate::support::{ManualPublisher, ManualSubscriber};
+use crate::verification::publisher::{self, PublisherVerification};
+use crate::verification::subscriber::{
+    self, ProbeBridge, SubscriberWhiteboxVerification, WhiteboxProbe,
+};
 
 /// What the identity processor verification needs: processors that pass every element on
 /// unchanged, and elements to feed them.

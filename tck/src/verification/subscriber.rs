@@ -9,13 +9,13 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use reactive_core::{BoxPublisher, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
-use crate::env::{EnvError, TestEnvironment};
-use crate::helper::HelperPublisher;
-use crate::outcome::{Report, Stop, TestResult};
-use crate::runner::{Case, not_verified, run_all, run_named};
-use crate::support::{
+use crate::harness::{
     Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, same_error, short_type_name,
 };
+use crate::reference::helper::HelperPublisher;
+use crate::runner::env::{EnvError, TestEnvironment};
+use crate::runner::outcome::{Report, Stop, TestResult};
+use crate::runner::{Case, not_verified, run_all, run_named};
 
 // ---------------------------------------------------------------------------------------------
 // Probe and puppet
