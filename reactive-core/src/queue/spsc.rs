@@ -5,7 +5,10 @@
 //! The ring has two indices that only grow (wrapping at `usize::MAX`): `tail`, written only by
 //! the producer, and `head`, written only by the consumer. Position `i` (stored in slot
 //! `i & mask`) holds an item when `head <= i < tail`; every other slot is empty and belongs to
-//! the producer.
+//! the producer. The ring is full when `tail - head` is the capacity that was asked for; the
+//! slot array is that capacity rounded up to a power of two, so that a slot is found with a
+//! mask rather than a division (the spare slots are never used: at most `capacity`
+//! consecutive positions are live, and they fall in distinct slots).
 //!
 //! * The producer writes the item into slot `tail & mask`, then publishes it with a `Release`
 //!   store of `tail + 1`. The consumer's `Acquire` load of `tail` synchronizes with that store,
@@ -33,6 +36,9 @@ struct Ring<T> {
     head: CachePadded<AtomicUsize>,
     /// Next slot the producer writes. Written only by the producer.
     tail: CachePadded<AtomicUsize>,
+    /// The number of items the ring holds when full, exactly as asked for.
+    capacity: usize,
+    /// `slots.len() - 1`; `slots.len()` is `capacity` rounded up to a power of two.
     mask: usize,
     slots: Box<[UnsafeCell<MaybeUninit<T>>]>,
 }
@@ -46,7 +52,7 @@ unsafe impl<T: Send> Send for Ring<T> {}
 
 impl<T> Ring<T> {
     fn capacity(&self) -> usize {
-        self.mask + 1
+        self.capacity
     }
 
     fn len(&self) -> usize {
@@ -73,12 +79,15 @@ impl<T> Drop for Ring<T> {
     }
 }
 
-/// Creates a bounded single-producer single-consumer ring holding at least `capacity` items
-/// (rounded up to a power of two), and returns its two ends.
+/// Creates a bounded single-producer single-consumer ring holding exactly `capacity` items,
+/// and returns its two ends.
 ///
 /// This is the queue behind every asynchronous boundary: the upstream's `on_next` offers, the
 /// drain loop on the other side polls. Neither end blocks; [`Producer::offer`] hands the item
 /// back when the ring is full, so the caller decides what overflow means.
+///
+/// The slot array is rounded up to a power of two (a slot is found with a mask, not a
+/// division), so a ring of 100 items allocates 128 slots; it still refuses the 101st item.
 ///
 /// # Panics
 ///
@@ -87,15 +96,16 @@ impl<T> Drop for Ring<T> {
 /// # Examples
 ///
 /// ```
-/// let (mut tx, mut rx) = reactive_core::queue::spsc(2);
-/// assert!(tx.offer(1).is_ok());
-/// assert!(tx.offer(2).is_ok());
-/// assert_eq!(tx.offer(3), Err(3)); // full
+/// let (mut tx, mut rx) = reactive_core::queue::spsc(3);
+/// assert_eq!(tx.capacity(), 3);
+/// for i in 1..=3 {
+///     assert!(tx.offer(i).is_ok());
+/// }
+/// assert_eq!(tx.offer(4), Err(4)); // full: exactly 3 items
 /// assert_eq!(rx.poll(), Some(1));
-/// assert!(tx.offer(3).is_ok());
-/// assert_eq!(rx.len(), 2);
-/// assert_eq!(rx.poll(), Some(2));
-/// assert_eq!(rx.poll(), Some(3));
+/// assert!(tx.offer(4).is_ok());
+/// assert_eq!(rx.len(), 3);
+/// assert_eq!((rx.poll(), rx.poll(), rx.poll()), (Some(2), Some(3), Some(4)));
 /// assert_eq!(rx.poll(), None);
 /// ```
 pub fn spsc<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
@@ -104,15 +114,15 @@ pub fn spsc<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
         capacity <= usize::MAX / 2,
         "spsc capacity {capacity} is too large"
     );
-    let capacity = capacity.next_power_of_two();
-    let slots = (0..capacity)
+    let slots = (0..capacity.next_power_of_two())
         .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
         .collect::<Vec<_>>()
         .into_boxed_slice();
     let ring = Arc::new(Ring {
         head: CachePadded::new(AtomicUsize::new(0)),
         tail: CachePadded::new(AtomicUsize::new(0)),
-        mask: capacity - 1,
+        capacity,
+        mask: slots.len() - 1,
         slots,
     });
     (
@@ -150,7 +160,7 @@ impl<T> Producer<T> {
             }
         }
         self.ring.slots[self.tail & self.ring.mask].with_mut(|slot| {
-            // SAFETY: tail - head < capacity, so slot `tail` is empty: the consumer finished
+            // SAFETY: tail - head < capacity <= slots, so slot `tail` is empty: the consumer finished
             // with it before its Release store of `head` that our Acquire load observed, and
             // it will not read it until our Release store of `tail + 1` below.
             unsafe { (*slot).write(item) };
@@ -160,7 +170,7 @@ impl<T> Producer<T> {
         Ok(())
     }
 
-    /// How many items the ring can hold.
+    /// How many items the ring holds when full: the capacity given to [`spsc`].
     pub fn capacity(&self) -> usize {
         self.ring.capacity()
     }
@@ -212,7 +222,7 @@ impl<T> Consumer<T> {
         while self.poll().is_some() {}
     }
 
-    /// How many items the ring can hold.
+    /// How many items the ring holds when full: the capacity given to [`spsc`].
     pub fn capacity(&self) -> usize {
         self.ring.capacity()
     }
@@ -250,11 +260,37 @@ impl<T> std::fmt::Debug for Consumer<T> {
 mod tests {
     use super::*;
 
+    /// Exactly `cap` offers succeed and the next one fails, also for capacities that are not a
+    /// power of two; after one poll exactly one more fits, and the ring keeps that edge while
+    /// its indices wrap around the slot array many times.
     #[test]
-    fn capacity_rounds_up_to_a_power_of_two() {
-        let (tx, rx) = spsc::<u8>(5);
-        assert_eq!(tx.capacity(), 8);
-        assert_eq!(rx.capacity(), 8);
+    fn holds_exactly_the_capacity_asked_for() {
+        for cap in [1, 2, 3, 5, 7, 8, 100] {
+            let (mut tx, mut rx) = spsc::<usize>(cap);
+            assert_eq!((tx.capacity(), rx.capacity()), (cap, cap));
+            for round in 0..3 * cap {
+                let base = round * cap;
+                for i in 0..cap {
+                    assert_eq!(tx.offer(base + i), Ok(()), "cap {cap}: offer {i} refused");
+                }
+                assert_eq!(
+                    tx.offer(usize::MAX),
+                    Err(usize::MAX),
+                    "cap {cap}: held cap + 1"
+                );
+                assert_eq!(tx.len(), cap);
+                assert_eq!(rx.poll(), Some(base));
+                assert_eq!(tx.offer(base + cap), Ok(()), "cap {cap}: the freed slot");
+                assert_eq!(tx.offer(usize::MAX), Err(usize::MAX));
+                for i in 1..=cap {
+                    assert_eq!(rx.poll(), Some(base + i), "cap {cap}: order");
+                }
+                assert_eq!(rx.poll(), None);
+                // Shift the start by one so the next round's full edge falls on another slot.
+                tx.offer(0).unwrap();
+                rx.poll().unwrap();
+            }
+        }
     }
 
     #[test]
