@@ -1,6 +1,6 @@
-//! Dedicated threads, each running an event loop with a timer heap; shared by
-//! [`SingleThreadScheduler`](super::SingleThreadScheduler) and
-//! [`PoolScheduler`](super::PoolScheduler).
+//! Dedicated threads, each running an event loop with a timer heap: the driver behind
+//! [`PoolScheduler`](super::PoolScheduler) (and so behind
+//! [`SingleThreadScheduler`](super::SingleThreadScheduler), a pool of one).
 //!
 //! Each thread owns an [`EventLoop`]: a line of workers whose [`SerialQueue`] needs a drain,
 //! and a heap of deadlines. The thread takes one worker at a time and gives it a turn of at
@@ -12,16 +12,16 @@
 //! Lock order: an event loop's lock may be held while taking a queue's lock (to move due
 //! timers), never the other way round; no lock is held while a task runs or a closure drops.
 
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::serial::{Context, Drained, Push, SerialQueue, Timed};
-use super::task::{TaskCell, TaskHandle};
-use super::{BUDGET, Settings, Task, Worker, deadline_after};
+use super::serial::{Context, Drained, Driver, SerialQueue, SerialWorker};
+use super::timers::Timers;
+use super::{BUDGET, Worker, sealed::Settings};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Condvar, Mutex};
 use crate::loom::thread::{self, JoinHandle};
@@ -39,13 +39,8 @@ pub(crate) struct ThreadGroup {
 
 impl ThreadGroup {
     /// Starts `count` threads named `<name>-<i>` if `numbered`, else `<name>`.
-    pub(crate) fn start(
-        count: usize,
-        numbered: bool,
-        settings: &Settings,
-    ) -> io::Result<Arc<Self>> {
+    pub(crate) fn start(count: usize, numbered: bool, settings: Settings) -> io::Result<Arc<Self>> {
         debug_assert!(count > 0, "the builders refuse zero threads");
-        let ctx = Arc::new(Context::from_settings(settings));
         let loops: Vec<_> = (0..count).map(|_| Arc::new(EventLoop::new())).collect();
         let mut threads = Vec::with_capacity(count);
         for (i, event_loop) in loops.iter().enumerate() {
@@ -54,10 +49,10 @@ impl ThreadGroup {
             } else {
                 settings.name.clone()
             };
-            let (event_loop, ctx) = (event_loop.clone(), ctx.clone());
+            let event_loop = event_loop.clone();
             match thread::Builder::new()
                 .name(name)
-                .spawn(move || event_loop.run(&ctx))
+                .spawn(move || event_loop.run())
             {
                 Ok(handle) => threads.push(handle),
                 Err(err) => {
@@ -69,7 +64,7 @@ impl ThreadGroup {
             }
         }
         Ok(Arc::new(ThreadGroup {
-            ctx,
+            ctx: Context::new(settings),
             loops,
             thread_ids: threads.iter().map(|t| t.thread().id()).collect(),
             threads: Mutex::new(threads),
@@ -80,11 +75,11 @@ impl ThreadGroup {
     /// A worker on the next thread, round-robin.
     pub(crate) fn worker(self: &Arc<Self>) -> Arc<dyn Worker> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.loops.len();
-        Arc::new(LoopWorker {
-            queue: Arc::new(SerialQueue::new()),
+        let driver = LoopDriver {
             event_loop: self.loops[i].clone(),
-            group: self.clone(),
-        })
+            _group: self.clone(),
+        };
+        Arc::new(SerialWorker::new(self.ctx.clone(), driver))
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -137,17 +132,33 @@ impl fmt::Debug for ThreadGroup {
     }
 }
 
+/// A worker's way onto its event loop; it also keeps the threads alive while the worker
+/// exists.
+struct LoopDriver {
+    event_loop: Arc<EventLoop>,
+    _group: Arc<ThreadGroup>,
+}
+
+impl Driver for LoopDriver {
+    fn start(&self, queue: Arc<SerialQueue>) -> bool {
+        self.event_loop.submit(queue)
+    }
+
+    fn start_at(&self, deadline: Instant, queue: Arc<SerialQueue>) -> bool {
+        self.event_loop.add_timer(deadline, queue)
+    }
+}
+
 struct LoopState {
     /// Workers whose queue is claimed and waits for a turn.
     ready: VecDeque<Arc<SerialQueue>>,
     /// Deadlines of delayed tasks, with the worker that holds each task.
-    timers: BinaryHeap<Timed<Arc<SerialQueue>>>,
-    next_seq: u64,
+    timers: Timers<Arc<SerialQueue>>,
     stopped: bool,
 }
 
 /// One thread's line of work.
-pub(crate) struct EventLoop {
+struct EventLoop {
     state: Mutex<LoopState>,
     wake: Condvar,
 }
@@ -157,8 +168,7 @@ impl EventLoop {
         EventLoop {
             state: Mutex::new(LoopState {
                 ready: VecDeque::new(),
-                timers: BinaryHeap::new(),
-                next_seq: 0,
+                timers: Timers::new(),
                 stopped: false,
             }),
             wake: Condvar::new(),
@@ -183,14 +193,7 @@ impl EventLoop {
         if st.stopped {
             return false;
         }
-        let seq = st.next_seq;
-        st.next_seq += 1;
-        st.timers.push(Timed {
-            deadline,
-            seq,
-            item: queue,
-        });
-        let earliest = st.timers.peek().is_some_and(|t| t.seq == seq);
+        let earliest = st.timers.push(deadline, queue);
         drop(st);
         if earliest {
             self.wake.notify_one();
@@ -204,27 +207,25 @@ impl EventLoop {
     }
 
     /// The thread's body.
-    fn run(&self, ctx: &Context) {
+    fn run(&self) {
         let mut st = self.state.lock();
         while !st.stopped {
             let now = Instant::now();
-            while st.timers.peek().is_some_and(|t| t.deadline <= now) {
-                if let Some(timer) = st.timers.pop() {
-                    if timer.item.fire_due(now) {
-                        st.ready.push_back(timer.item);
-                    }
+            while let Some(queue) = st.timers.pop_due(now) {
+                if queue.fire_due(now) {
+                    st.ready.push_back(queue);
                 }
             }
             if let Some(queue) = st.ready.pop_front() {
                 drop(st);
-                let more = queue.drain(BUDGET, ctx) == Drained::More;
+                let more = queue.drain(BUDGET) == Drained::More;
                 st = self.state.lock();
                 if more {
                     st.ready.push_back(queue);
                 }
                 continue;
             }
-            match st.timers.peek().map(|t| t.deadline) {
+            match st.timers.next_deadline() {
                 Some(deadline) => {
                     self.wake.wait_until(&mut st, deadline);
                 }
@@ -233,76 +234,10 @@ impl EventLoop {
         }
         // Stopped: whatever is still waiting here is cancelled, outside the lock.
         let ready = std::mem::take(&mut st.ready);
-        let timers = std::mem::take(&mut st.timers);
+        let timers = st.timers.take_all();
         drop(st);
-        for queue in ready.into_iter().chain(timers.into_iter().map(|t| t.item)) {
+        for queue in ready.into_iter().chain(timers) {
             queue.dispose();
         }
-    }
-}
-
-/// A worker pinned to one event loop.
-struct LoopWorker {
-    queue: Arc<SerialQueue>,
-    event_loop: Arc<EventLoop>,
-    /// Keeps the threads alive while the worker exists.
-    group: Arc<ThreadGroup>,
-}
-
-impl LoopWorker {
-    /// Disposes the worker and reports the task as rejected (the scheduler is shutting down).
-    fn reject(&self) -> TaskHandle {
-        self.queue.dispose();
-        TaskHandle::rejected()
-    }
-}
-
-impl Worker for LoopWorker {
-    fn schedule(&self, task: Task) -> TaskHandle {
-        if self.group.ctx.is_shut_down() {
-            return self.reject();
-        }
-        let cell = TaskCell::new(task);
-        match self.queue.push(&cell) {
-            Push::Rejected => TaskHandle::rejected(),
-            Push::Queued => TaskHandle::new(cell),
-            Push::Drain if self.event_loop.submit(self.queue.clone()) => TaskHandle::new(cell),
-            Push::Drain => self.reject(),
-        }
-    }
-
-    fn schedule_after(&self, delay: Duration, task: Task) -> TaskHandle {
-        if delay.is_zero() {
-            return self.schedule(task);
-        }
-        if self.group.ctx.is_shut_down() {
-            return self.reject();
-        }
-        let deadline = deadline_after(Instant::now(), delay);
-        let cell = TaskCell::new(task);
-        if !self.queue.push_at(deadline, &cell) {
-            return TaskHandle::rejected();
-        }
-        if !self.event_loop.add_timer(deadline, self.queue.clone()) {
-            return self.reject();
-        }
-        TaskHandle::new(cell)
-    }
-
-    fn dispose(&self) {
-        self.queue.dispose();
-    }
-
-    fn is_disposed(&self) -> bool {
-        self.group.ctx.is_shut_down() || self.queue.is_disposed()
-    }
-}
-
-impl fmt::Debug for LoopWorker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoopWorker")
-            .field("scheduler", &self.group.ctx.name())
-            .field("queue", &self.queue)
-            .finish()
     }
 }

@@ -2,12 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
-use super::serial::{Context, Drained, Push, SerialQueue};
-use super::task::{TaskCell, TaskHandle};
-use super::{BUDGET, Scheduler, Settings, Task, Worker};
-use crate::Error;
+use super::serial::{Context, Drained, Driver, SerialQueue, SerialWorker};
+use super::{BUDGET, Scheduler, SchedulerBuilder, Worker, sealed};
 
 /// Runs every task on the thread that calls `schedule`, before `schedule` returns, with no
 /// threads of its own.
@@ -21,8 +19,7 @@ use crate::Error;
 ///   without waiting. Tasks of one worker never overlap, as the [`Worker`] contract requires.
 /// * **Delays block the caller.** [`schedule_after`](Worker::schedule_after) sleeps on the
 ///   calling thread for the whole delay (inside a task, that task waits too) and then
-///   schedules the task. It cannot be cancelled while the caller sleeps. Use a
-///   thread-backed scheduler for real timers.
+///   releases the task. Use a thread-backed scheduler for real timers.
 /// * **No waiting on nested tasks.** A task must not block until a task it scheduled has run:
 ///   that task runs only after the current one returns.
 /// * **Panics** are caught and reported like on every scheduler (see the
@@ -32,7 +29,7 @@ use crate::Error;
 /// new tasks.
 ///
 /// Under the `reactive_loom` cfg there is no trampoline (each worker's own queue still keeps
-/// its tasks serial) and delays are not modelled.
+/// its tasks serial) and a delay only yields to the model checker.
 ///
 /// # Examples
 ///
@@ -65,10 +62,32 @@ impl ImmediateScheduler {
         ImmediateScheduler::builder().build()
     }
 
-    /// A builder, to set a panic handler.
-    pub fn builder() -> ImmediateSchedulerBuilder {
-        ImmediateSchedulerBuilder {
-            settings: Settings::new("immediate"),
+    /// A builder, to set a panic handler or the name used in `tracing` events.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use reactive_core::Error;
+    /// use reactive_core::scheduler::{ImmediateScheduler, Scheduler};
+    ///
+    /// let seen = Arc::new(Mutex::new(None));
+    /// let s = seen.clone();
+    /// let scheduler = ImmediateScheduler::builder()
+    ///     .on_panic(move |err: Error| *s.lock().unwrap() = Some(err.to_string()))
+    ///     .build();
+    /// scheduler.schedule(Box::new(|| panic!("oops")));
+    /// assert_eq!(seen.lock().unwrap().as_deref(), Some("panic: user code panicked: oops"));
+    /// ```
+    pub fn builder() -> SchedulerBuilder<ImmediateScheduler> {
+        SchedulerBuilder::new("immediate", ())
+    }
+}
+
+impl sealed::Build for ImmediateScheduler {
+    type Config = ();
+
+    fn build(settings: sealed::Settings, (): ()) -> Self {
+        ImmediateScheduler {
+            ctx: Context::new(settings),
         }
     }
 }
@@ -81,10 +100,7 @@ impl Default for ImmediateScheduler {
 
 impl Scheduler for ImmediateScheduler {
     fn worker(&self) -> Arc<dyn Worker> {
-        Arc::new(ImmediateWorker {
-            queue: Arc::new(SerialQueue::new()),
-            ctx: self.ctx.clone(),
-        })
+        Arc::new(SerialWorker::new(self.ctx.clone(), Trampoline))
     }
 
     fn shutdown(&self) {
@@ -104,90 +120,22 @@ impl fmt::Debug for ImmediateScheduler {
     }
 }
 
-/// Configures an [`ImmediateScheduler`].
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::{Arc, Mutex};
-/// use reactive_core::Error;
-/// use reactive_core::scheduler::{ImmediateScheduler, Scheduler};
-///
-/// let seen = Arc::new(Mutex::new(None));
-/// let s = seen.clone();
-/// let scheduler = ImmediateScheduler::builder()
-///     .on_panic(move |err: Error| *s.lock().unwrap() = Some(err.to_string()))
-///     .build();
-/// scheduler.schedule(Box::new(|| panic!("oops")));
-/// assert_eq!(seen.lock().unwrap().as_deref(), Some("panic: user code panicked: oops"));
-/// ```
-#[derive(Debug, Clone)]
-pub struct ImmediateSchedulerBuilder {
-    settings: Settings,
-}
+/// The immediate scheduler's driver: a drain runs on the calling thread, through the
+/// thread's trampoline; a deadline is waited for by sleeping on the calling thread.
+pub(crate) struct Trampoline;
 
-impl ImmediateSchedulerBuilder {
-    /// Calls `handler` with an [`ErrorKind::Panic`](crate::ErrorKind::Panic) error whenever a
-    /// task panics (on the thread that ran it), after the `tracing::error!` event.
-    pub fn on_panic<F>(mut self, handler: F) -> Self
-    where
-        F: Fn(Error) + Send + Sync + 'static,
-    {
-        self.settings.on_panic(handler);
-        self
+impl Driver for Trampoline {
+    fn start(&self, queue: Arc<SerialQueue>) -> bool {
+        trampoline::drain(queue);
+        true
     }
 
-    /// The scheduler.
-    pub fn build(self) -> ImmediateScheduler {
-        ImmediateScheduler {
-            ctx: Arc::new(Context::from_settings(&self.settings)),
+    fn start_at(&self, deadline: Instant, queue: Arc<SerialQueue>) -> bool {
+        crate::loom::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+        if queue.fire_due(Instant::now().max(deadline)) {
+            trampoline::drain(queue);
         }
-    }
-}
-
-struct ImmediateWorker {
-    queue: Arc<SerialQueue>,
-    ctx: Arc<Context>,
-}
-
-impl Worker for ImmediateWorker {
-    fn schedule(&self, task: Task) -> TaskHandle {
-        if self.ctx.is_shut_down() {
-            self.queue.dispose();
-            return TaskHandle::rejected();
-        }
-        let cell = TaskCell::new(task);
-        match self.queue.push(&cell) {
-            Push::Rejected => TaskHandle::rejected(),
-            Push::Queued => TaskHandle::new(cell),
-            Push::Drain => {
-                trampoline::drain(self.queue.clone(), self.ctx.clone());
-                TaskHandle::new(cell)
-            }
-        }
-    }
-
-    fn schedule_after(&self, delay: Duration, task: Task) -> TaskHandle {
-        if !delay.is_zero() && !self.is_disposed() {
-            crate::loom::thread::sleep(delay);
-        }
-        self.schedule(task)
-    }
-
-    fn dispose(&self) {
-        self.queue.dispose();
-    }
-
-    fn is_disposed(&self) -> bool {
-        self.ctx.is_shut_down() || self.queue.is_disposed()
-    }
-}
-
-impl fmt::Debug for ImmediateWorker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImmediateWorker")
-            .field("queue", &self.queue)
-            .finish()
+        true
     }
 }
 
@@ -200,11 +148,9 @@ mod trampoline {
 
     use super::*;
 
-    type Job = (Arc<SerialQueue>, Arc<Context>);
-
     std::thread_local! {
         /// `Some` while a drain runs on this thread: workers that become ready wait here.
-        static PENDING: RefCell<Option<VecDeque<Job>>> = const { RefCell::new(None) };
+        static PENDING: RefCell<Option<VecDeque<Arc<SerialQueue>>>> = const { RefCell::new(None) };
     }
 
     /// Ends the trampoline even if a drain unwinds (a closure's `Drop` panicking).
@@ -212,7 +158,7 @@ mod trampoline {
 
     impl Drop for Leave {
         fn drop(&mut self) {
-            // Dropped outside the borrow: a job's last reference may run user `Drop` code.
+            // Dropped outside the borrow: a queue's last reference may run user `Drop` code.
             let rest = PENDING.try_with(|pending| pending.borrow_mut().take());
             drop(rest);
         }
@@ -220,8 +166,8 @@ mod trampoline {
 
     /// Drains `queue` (which the caller claimed) now, or after the current task if a drain
     /// already runs on this thread.
-    pub(super) fn drain(queue: Arc<SerialQueue>, ctx: Arc<Context>) {
-        let mut job = Some((queue, ctx));
+    pub(super) fn drain(queue: Arc<SerialQueue>) {
+        let mut job = Some(queue);
         let outermost = PENDING.try_with(|pending| {
             let mut pending = pending.borrow_mut();
             match pending.as_mut() {
@@ -235,20 +181,20 @@ mod trampoline {
                 }
             }
         });
-        let Some((queue, ctx)) = job else {
+        let Some(queue) = job else {
             return; // the running trampoline takes it from here
         };
         if outermost.is_err() {
             // The thread is exiting and its locals are gone: no trampoline, drain in place.
-            while queue.drain(BUDGET, &ctx) == Drained::More {}
+            while queue.drain(BUDGET) == Drained::More {}
             return;
         }
         let _leave = Leave;
-        let mut next = Some((queue, ctx));
-        while let Some((queue, ctx)) = next {
-            let more = queue.drain(BUDGET, &ctx) == Drained::More;
-            // A finished job is dropped here, outside the borrow below.
-            let again = more.then_some((queue, ctx));
+        let mut next = Some(queue);
+        while let Some(queue) = next {
+            let more = queue.drain(BUDGET) == Drained::More;
+            // A finished queue is dropped here, outside the borrow below.
+            let again = more.then_some(queue);
             next = PENDING.with(|pending| {
                 let mut pending = pending.borrow_mut();
                 let waiting = pending.as_mut()?;
@@ -264,8 +210,8 @@ mod trampoline {
 mod trampoline {
     use super::*;
 
-    pub(super) fn drain(queue: Arc<SerialQueue>, ctx: Arc<Context>) {
-        while queue.drain(BUDGET, &ctx) == Drained::More {}
+    pub(super) fn drain(queue: Arc<SerialQueue>) {
+        while queue.drain(BUDGET) == Drained::More {}
     }
 }
 
@@ -275,6 +221,8 @@ mod tests {
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
     use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+    use crate::scheduler::conformance;
+    use std::time::Duration;
 
     #[test]
     fn runs_before_schedule_returns_on_the_calling_thread() {
@@ -355,29 +303,9 @@ mod tests {
 
     #[test]
     fn threads_sharing_a_worker_never_overlap() {
-        let worker = ImmediateScheduler::new().worker();
-        let active = Arc::new(AtomicUsize::new(0));
-        let done = Arc::new(AtomicUsize::new(0));
-        let threads: Vec<_> = (0..2)
-            .map(|_| {
-                let (worker, active, done) = (worker.clone(), active.clone(), done.clone());
-                std::thread::spawn(move || {
-                    for _ in 0..2_000 {
-                        let (active, done) = (active.clone(), done.clone());
-                        worker.schedule(Box::new(move || {
-                            assert_eq!(active.fetch_add(1, Ordering::SeqCst), 0);
-                            std::hint::spin_loop();
-                            active.fetch_sub(1, Ordering::SeqCst);
-                            done.fetch_add(1, Ordering::SeqCst);
-                        }));
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().expect("a task overlapped another");
-        }
-        assert_eq!(done.load(Ordering::SeqCst), 4_000);
+        conformance::two_threads_share_a_worker_serially_and_in_order(
+            ImmediateScheduler::new().worker(),
+        );
     }
 
     #[test]

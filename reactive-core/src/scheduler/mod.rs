@@ -13,6 +13,12 @@
 //! | [`PoolScheduler`] | a fixed set of threads; each worker stays on one of them | timer heap per thread | n |
 //! | `TokioScheduler` (feature `tokio`) | tokio tasks on a runtime you own | `tokio::time::sleep` | the runtime's |
 //!
+//! Every worker is the same core (a serial queue of tasks with a claim on its drain, in
+//! `serial.rs`); the schedulers differ only in how they start a drain: on the calling thread,
+//! on an event-loop thread, or as a tokio task. [`SingleThreadScheduler`] is a
+//! [`PoolScheduler`] of one thread with its own name. All four are configured with one
+//! [`SchedulerBuilder`].
+//!
 //! In loom builds (`--cfg reactive_loom`) only the traits, [`TaskHandle`] and
 //! [`ImmediateScheduler`] exist: models drive a worker from their own loom threads.
 //!
@@ -53,10 +59,12 @@
 //! A task that panics does not take its thread or its worker down. Every scheduler runs each
 //! task inside [`std::panic::catch_unwind`], turns the payload into an [`Error`] of kind
 //! [`ErrorKind::Panic`](crate::ErrorKind::Panic) with [`Error::panic`], reports it with
-//! `tracing::error!` and, if one was configured, passes it to the builder's `on_panic` handler.
-//! The worker then goes on with its next task. (Rust's panic hook still prints the usual
-//! message when the panic happens.) Operators that need a panic to become `on_error`
-//! downstream catch it inside their own task, where they know the subscriber.
+//! `tracing::error!` and, if one was configured, passes it to the
+//! [`on_panic`](SchedulerBuilder::on_panic) handler (on the thread that ran the task; a
+//! panicking handler is caught and logged too). The worker then goes on with its next task.
+//! (Rust's panic hook still prints the usual message when the panic happens.) Operators that
+//! need a panic to become `on_error` downstream catch it inside their own task, where they know
+//! the subscriber.
 //!
 //! ```
 //! use std::sync::mpsc;
@@ -79,6 +87,8 @@
 //! ```
 
 use std::fmt;
+use std::marker::PhantomData;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -87,6 +97,10 @@ use crate::Error;
 mod immediate;
 mod serial;
 mod task;
+mod timers;
+
+#[cfg(all(test, not(reactive_loom)))]
+mod conformance;
 
 #[cfg(not(reactive_loom))]
 mod event_loop;
@@ -98,19 +112,16 @@ mod single;
 mod tokio;
 
 #[cfg(all(feature = "tokio", not(reactive_loom)))]
-pub use self::tokio::{TokioScheduler, TokioSchedulerBuilder};
-pub use immediate::{ImmediateScheduler, ImmediateSchedulerBuilder};
+pub use self::tokio::TokioScheduler;
+pub use immediate::ImmediateScheduler;
 #[cfg(not(reactive_loom))]
-pub use pool::{PoolScheduler, PoolSchedulerBuilder};
+pub use pool::PoolScheduler;
 #[cfg(not(reactive_loom))]
-pub use single::{SingleThreadScheduler, SingleThreadSchedulerBuilder};
+pub use single::SingleThreadScheduler;
 pub use task::TaskHandle;
 
 /// A unit of work given to a [`Worker`].
 pub type Task = Box<dyn FnOnce() + Send + 'static>;
-
-/// The callback that hears about panicking tasks (see the module docs).
-pub(crate) type PanicHandler = Arc<dyn Fn(Error) + Send + Sync + 'static>;
 
 /// A source of [`Worker`]s: the place where asynchronous work runs.
 ///
@@ -208,35 +219,133 @@ pub trait Worker: Send + Sync {
     fn is_disposed(&self) -> bool;
 }
 
-/// Settings every scheduler builder shares.
-#[derive(Clone)]
-pub(crate) struct Settings {
-    name: String,
-    on_panic: Option<PanicHandler>,
+/// The builder's plumbing, public only so that [`SchedulerBuilder`] can name it; nothing
+/// outside this module can use or implement it.
+mod sealed {
+    use super::PanicHandler;
+
+    /// What every scheduler is configured with.
+    #[derive(Clone)]
+    pub struct Settings {
+        pub name: String,
+        pub on_panic: Option<PanicHandler>,
+    }
+
+    /// A scheduler that a [`SchedulerBuilder`](super::SchedulerBuilder) can start.
+    pub trait Build: Sized {
+        /// The settings only this scheduler has (the pool's thread count, the tokio handle).
+        type Config: Clone;
+
+        /// Starts the scheduler.
+        fn build(settings: Settings, config: Self::Config) -> Self;
+    }
 }
 
-impl Settings {
-    fn new(name: &str) -> Self {
-        Settings {
-            name: name.to_owned(),
-            on_panic: None,
+/// The callback that hears about panicking tasks (see the module docs).
+type PanicHandler = Arc<dyn Fn(Error) + Send + Sync + 'static>;
+
+/// Configures a scheduler before it starts: its name, a handler for panicking tasks, and for
+/// a [`PoolScheduler`] the number of threads. `S` is the scheduler it builds; get one from
+/// [`PoolScheduler::builder`], [`SingleThreadScheduler::builder`],
+/// [`ImmediateScheduler::builder`] or `TokioScheduler::builder`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// use reactive_core::Error;
+/// use reactive_core::scheduler::{PoolScheduler, Scheduler};
+///
+/// let (tx, rx) = mpsc::channel();
+/// let pool = PoolScheduler::builder()
+///     .threads(2)
+///     .name("compute")
+///     .on_panic(move |err: Error| tx.send(err.message().to_owned()).unwrap())
+///     .build();
+/// assert_eq!(pool.threads(), 2);
+/// pool.schedule(Box::new(|| panic!("division by zero")));
+/// assert_eq!(rx.recv().unwrap(), "user code panicked: division by zero");
+/// ```
+pub struct SchedulerBuilder<S: sealed::Build> {
+    settings: sealed::Settings,
+    config: S::Config,
+    scheduler: PhantomData<fn() -> S>,
+}
+
+impl<S: sealed::Build> SchedulerBuilder<S> {
+    fn new(name: &str, config: S::Config) -> Self {
+        SchedulerBuilder {
+            settings: sealed::Settings {
+                name: name.to_owned(),
+                on_panic: None,
+            },
+            config,
+            scheduler: PhantomData,
         }
     }
 
-    fn on_panic<F>(&mut self, handler: F)
+    /// The name used in `tracing` events and, for thread-backed schedulers, for the threads:
+    /// a [`SingleThreadScheduler`]'s thread is `<name>`, a [`PoolScheduler`]'s thread `i` is
+    /// `<name>-<i>`. Each scheduler has its own default (`reactive-pool`, `reactive-single`,
+    /// `immediate`, `tokio`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.settings.name = name.into();
+        self
+    }
+
+    /// Calls `handler` with an [`ErrorKind::Panic`](crate::ErrorKind::Panic) error whenever a
+    /// task panics, on the thread that ran the task, after the `tracing::error!` event. The
+    /// worker goes on with its next task either way (see the [module docs](self)).
+    pub fn on_panic<F>(mut self, handler: F) -> Self
     where
         F: Fn(Error) + Send + Sync + 'static,
     {
-        self.on_panic = Some(Arc::new(handler));
+        self.settings.on_panic = Some(Arc::new(handler));
+        self
+    }
+
+    /// Starts the scheduler.
+    ///
+    /// # Panics
+    ///
+    /// For the thread-backed schedulers, if the operating system cannot start a thread, or a
+    /// [`PoolScheduler`] was given 0 threads.
+    pub fn build(self) -> S {
+        S::build(self.settings, self.config)
     }
 }
 
-impl fmt::Debug for Settings {
+#[cfg(not(reactive_loom))]
+impl SchedulerBuilder<PoolScheduler> {
+    /// The number of threads (default: [`std::thread::available_parallelism`]).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.config = threads;
+        self
+    }
+}
+
+#[cfg_attr(reactive_loom, allow(dead_code))] // used by the pool's builder
+fn available_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+}
+
+impl<S: sealed::Build> Clone for SchedulerBuilder<S> {
+    fn clone(&self) -> Self {
+        SchedulerBuilder {
+            settings: self.settings.clone(),
+            config: self.config.clone(),
+            scheduler: PhantomData,
+        }
+    }
+}
+
+impl<S: sealed::Build> fmt::Debug for SchedulerBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("name", &self.name)
-            .field("on_panic", &self.on_panic.is_some())
-            .finish()
+        f.debug_struct("SchedulerBuilder")
+            .field("scheduler", &std::any::type_name::<S>())
+            .field("name", &self.settings.name)
+            .field("on_panic", &self.settings.on_panic.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -244,7 +353,6 @@ impl fmt::Debug for Settings {
 const BUDGET: usize = 64;
 
 /// A deadline `delay` after `now`; a delay too long to represent means "never" in practice.
-#[cfg_attr(reactive_loom, allow(dead_code))] // used by the thread and tokio schedulers
 fn deadline_after(now: Instant, delay: Duration) -> Instant {
     const FAR: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
     now.checked_add(delay.min(FAR))

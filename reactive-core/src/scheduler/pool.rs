@@ -1,15 +1,13 @@
 //! A scheduler with a fixed pool of threads.
 
 use std::fmt;
-use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use super::event_loop::ThreadGroup;
-use super::{Scheduler, Settings, Worker};
-use crate::Error;
+use super::{Scheduler, SchedulerBuilder, Worker, available_parallelism, sealed};
 
 /// Runs tasks on a fixed set of `n` dedicated threads (`reactive-pool-0`, `reactive-pool-1`,
-/// ... unless [renamed](PoolSchedulerBuilder::name)).
+/// ... unless [renamed](SchedulerBuilder::name)).
 ///
 /// [`worker`](Scheduler::worker) picks a thread round-robin, and the worker stays on that
 /// thread for its whole life: its tasks run in order on one thread, while different workers
@@ -61,17 +59,35 @@ impl PoolScheduler {
     }
 
     /// A builder, to set the number of threads (default: the available parallelism), their
-    /// name or a panic handler.
-    pub fn builder() -> PoolSchedulerBuilder {
-        PoolSchedulerBuilder {
-            threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
-            settings: Settings::new("reactive-pool"),
-        }
+    /// name or a panic handler; see [`SchedulerBuilder`] for an example.
+    pub fn builder() -> SchedulerBuilder<PoolScheduler> {
+        SchedulerBuilder::new("reactive-pool", available_parallelism())
     }
 
     /// How many threads the pool has.
     pub fn threads(&self) -> usize {
         self.group.threads()
+    }
+
+    /// Starts `threads` threads named `<name>-<i>` if `numbered`, else `<name>`.
+    pub(crate) fn start(threads: usize, numbered: bool, settings: sealed::Settings) -> Self {
+        assert!(threads > 0, "PoolScheduler needs at least one thread");
+        let name = settings.name.clone();
+        let group = ThreadGroup::start(threads, numbered, settings)
+            .unwrap_or_else(|err| panic!("cannot start scheduler threads {name}: {err}"));
+        PoolScheduler { group }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.group.name()
+    }
+}
+
+impl sealed::Build for PoolScheduler {
+    type Config = usize;
+
+    fn build(settings: sealed::Settings, threads: usize) -> Self {
+        PoolScheduler::start(threads, true, settings)
     }
 }
 
@@ -92,77 +108,10 @@ impl Scheduler for PoolScheduler {
 impl fmt::Debug for PoolScheduler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PoolScheduler")
-            .field("name", &self.group.name())
-            .field("threads", &self.group.threads())
-            .field("shut_down", &self.group.is_shut_down())
+            .field("name", &self.name())
+            .field("threads", &self.threads())
+            .field("shut_down", &self.is_shut_down())
             .finish()
-    }
-}
-
-/// Configures a [`PoolScheduler`].
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::mpsc;
-/// use reactive_core::Error;
-/// use reactive_core::scheduler::{PoolScheduler, Scheduler};
-///
-/// let (tx, rx) = mpsc::channel();
-/// let pool = PoolScheduler::builder()
-///     .threads(2)
-///     .name("compute")
-///     .on_panic(move |err: Error| tx.send(err.message().to_owned()).unwrap())
-///     .build();
-/// assert_eq!(pool.threads(), 2);
-/// pool.schedule(Box::new(|| panic!("division by zero")));
-/// assert_eq!(rx.recv().unwrap(), "user code panicked: division by zero");
-/// ```
-#[derive(Debug, Clone)]
-pub struct PoolSchedulerBuilder {
-    threads: usize,
-    settings: Settings,
-}
-
-impl PoolSchedulerBuilder {
-    /// The number of threads (default: [`std::thread::available_parallelism`]).
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads;
-        self
-    }
-
-    /// The threads' name prefix (default `reactive-pool`); thread `i` is `<name>-<i>`. Also
-    /// used in `tracing` events.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.settings.name = name.into();
-        self
-    }
-
-    /// Calls `handler` on the pool thread with an
-    /// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error whenever a task panics, after the
-    /// `tracing::error!` event. The thread goes on with the next task either way.
-    pub fn on_panic<F>(mut self, handler: F) -> Self
-    where
-        F: Fn(Error) + Send + Sync + 'static,
-    {
-        self.settings.on_panic(handler);
-        self
-    }
-
-    /// Starts the threads.
-    ///
-    /// # Panics
-    ///
-    /// If the number of threads is 0, or the operating system cannot start a thread.
-    pub fn build(self) -> PoolScheduler {
-        assert!(self.threads > 0, "PoolScheduler needs at least one thread");
-        let group = ThreadGroup::start(self.threads, true, &self.settings).unwrap_or_else(|err| {
-            panic!(
-                "cannot start scheduler threads {}: {err}",
-                self.settings.name
-            )
-        });
-        PoolScheduler { group }
     }
 }
 
@@ -171,7 +120,7 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
-    use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+    use crate::scheduler::conformance;
     use std::collections::HashSet;
     use std::sync::mpsc;
     use std::time::Duration;
@@ -268,48 +217,9 @@ mod tests {
 
     #[test]
     fn tasks_scheduled_from_many_threads_never_overlap_on_one_worker() {
-        let pool = PoolScheduler::new(2);
-        let worker = pool.worker();
-        let active = Arc::new(AtomicUsize::new(0));
-        let overlaps = Arc::new(AtomicUsize::new(0));
-        let (done_tx, done) = mpsc::channel();
-        let threads: Vec<_> = (0..2)
-            .map(|t| {
-                let (worker, active, overlaps, done_tx) = (
-                    worker.clone(),
-                    active.clone(),
-                    overlaps.clone(),
-                    done_tx.clone(),
-                );
-                std::thread::spawn(move || {
-                    for i in 0..2_000 {
-                        let (active, overlaps, done_tx) =
-                            (active.clone(), overlaps.clone(), done_tx.clone());
-                        worker.schedule(Box::new(move || {
-                            if active.fetch_add(1, Ordering::SeqCst) != 0 {
-                                overlaps.fetch_add(1, Ordering::SeqCst);
-                            }
-                            active.fetch_sub(1, Ordering::SeqCst);
-                            done_tx.send((t, i)).unwrap();
-                        }));
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        drop(done_tx);
-        let got: Vec<_> = done.iter().take(4_000).collect();
-        assert_eq!(got.len(), 4_000);
-        assert_eq!(overlaps.load(Ordering::SeqCst), 0);
-        for t in 0..2 {
-            let mine: Vec<_> = got.iter().filter(|g| g.0 == t).map(|g| g.1).collect();
-            assert!(
-                mine.into_iter().eq(0..2_000),
-                "thread {t}'s tasks out of order"
-            );
-        }
+        conformance::two_threads_share_a_worker_serially_and_in_order(
+            PoolScheduler::new(2).worker(),
+        );
     }
 
     #[test]

@@ -1,21 +1,34 @@
-//! The serial queue behind every worker, and the context its tasks run in.
+//! The worker core every scheduler shares: the serial queue of a worker's tasks, the one
+//! [`Worker`] implementation on top of it, and the context its tasks run in.
 //!
-//! Every scheduler builds its workers from the same [`SerialQueue`]; only the way a drain is
-//! started differs (the calling thread, an event-loop thread, a tokio task). Keeping the
-//! ordering logic here, apart from threads and clocks, lets loom check it.
+//! A scheduler supplies only a [`Driver`]: how a claimed queue gets drained (on the calling
+//! thread, on an event-loop thread, as a tokio task) and how a deadline wakes it. The ordering,
+//! claiming, cancelling, rejecting and panic reporting live here, apart from threads and
+//! clocks, so that loom can check them.
 
-use std::any::Any;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::task::TaskCell;
-use super::{PanicHandler, Settings};
+use super::task::{TaskCell, TaskHandle};
+use super::timers::Timers;
+use super::{PanicHandler, Task, Worker, deadline_after, sealed::Settings};
 use crate::Error;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
+
+/// Runs `f`, turning a panic into an [`Error::panic`]. The payload is dropped here, and a
+/// payload whose `Drop` panics too is forgotten rather than let unwind further. Every place in
+/// this module tree that catches user code goes through this function.
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let error = Error::panic(payload.as_ref());
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(payload))).map_err(std::mem::forget);
+        error
+    })
+}
 
 /// What a scheduler's tasks share: its name (for logs), the panic handler and the shutdown
 /// flag.
@@ -26,16 +39,12 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    pub(crate) fn new(name: impl Into<String>, on_panic: Option<PanicHandler>) -> Self {
-        Context {
-            name: name.into(),
-            on_panic,
+    pub(crate) fn new(settings: Settings) -> Arc<Self> {
+        Arc::new(Context {
+            name: settings.name,
+            on_panic: settings.on_panic,
             shut_down: AtomicBool::new(false),
-        }
-    }
-
-    pub(crate) fn from_settings(settings: &Settings) -> Self {
-        Context::new(settings.name.clone(), settings.on_panic.clone())
+        })
     }
 
     #[cfg_attr(reactive_loom, allow(dead_code))]
@@ -52,19 +61,17 @@ impl Context {
         self.shut_down.load(Ordering::Acquire)
     }
 
-    /// Reports a task's panic: a `tracing` error event, then the user's handler (whose own
-    /// panic is caught and logged, so that it cannot take the thread down either).
-    pub(crate) fn report_panic(&self, payload: Box<dyn Any + Send>) {
-        let error = Error::panic(payload.as_ref());
-        // A payload whose `Drop` panics must not unwind out of the worker either.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(payload))).map_err(std::mem::forget);
+    /// The one path a task's panic takes, on every scheduler: a `tracing` error event, then
+    /// the user's handler (whose own panic is caught and logged, so that it cannot take the
+    /// thread down either).
+    pub(crate) fn report_panic(&self, error: Error) {
         tracing::error!(
             scheduler = %self.name,
             error = %error,
             "a scheduled task panicked; its worker goes on with the next task"
         );
         if let Some(handler) = &self.on_panic {
-            if catch_unwind(AssertUnwindSafe(|| handler(error))).is_err() {
+            if catch(|| handler(error)).is_err() {
                 tracing::error!(scheduler = %self.name, "the scheduler's on_panic handler panicked");
             }
         }
@@ -102,42 +109,11 @@ pub(crate) enum Drained {
     More,
 }
 
-/// Something waiting for its deadline, ordered so that a `BinaryHeap` pops the earliest
-/// deadline first, and equal deadlines in submission (`seq`) order.
-pub(crate) struct Timed<T> {
-    pub(crate) deadline: Instant,
-    pub(crate) seq: u64,
-    pub(crate) item: T,
-}
-
-impl<T> PartialEq for Timed<T> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.deadline, self.seq) == (other.deadline, other.seq)
-    }
-}
-
-impl<T> Eq for Timed<T> {}
-
-impl<T> PartialOrd for Timed<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<T> Ord for Timed<T> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        // Reversed: the max-heap yields the earliest deadline, then the lowest sequence number.
-        (other.deadline, other.seq).cmp(&(self.deadline, self.seq))
-    }
-}
-
 struct State {
     /// Tasks whose turn may come, in order.
     ready: VecDeque<Arc<TaskCell>>,
     /// Delayed tasks, until [`SerialQueue::fire_due`] moves them to `ready`.
-    timers: BinaryHeap<Timed<Arc<TaskCell>>>,
-    #[cfg_attr(reactive_loom, allow(dead_code))]
-    next_seq: u64,
+    timers: Timers<Arc<TaskCell>>,
     /// Somebody owns the drain: set by the push that found the queue idle, cleared by the
     /// drain that found `ready` empty, both under the lock. This is what keeps tasks serial.
     running: bool,
@@ -154,26 +130,41 @@ struct State {
 /// empty, so no push can slip in unseen between "empty" and "idle". A lock rather than a
 /// lock-free queue: tasks are boxed closures and a push already allocates, and the lock is
 /// never held while user code runs.
+///
+/// Once the scheduler is shut down the queue disposes itself at the next push or drain turn.
 pub(crate) struct SerialQueue {
     state: Mutex<State>,
+    ctx: Arc<Context>,
 }
 
 impl SerialQueue {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(ctx: Arc<Context>) -> Self {
         SerialQueue {
             state: Mutex::new(State {
                 ready: VecDeque::new(),
-                timers: BinaryHeap::new(),
-                next_seq: 0,
+                timers: Timers::new(),
                 running: false,
                 disposed: false,
             }),
+            ctx,
         }
+    }
+
+    /// `true` if the queue may take tasks; disposes it once the scheduler is shut down.
+    fn open(&self) -> bool {
+        if self.ctx.is_shut_down() {
+            self.dispose();
+            return false;
+        }
+        true
     }
 
     /// Appends a task. The caller keeps its own reference to `cell`, so a rejected task's
     /// closure is dropped by the caller, outside this lock.
     pub(crate) fn push(&self, cell: &Arc<TaskCell>) -> Push {
+        if !self.open() {
+            return Push::Rejected;
+        }
         let mut st = self.state.lock();
         if st.disposed {
             return Push::Rejected;
@@ -189,33 +180,26 @@ impl SerialQueue {
 
     /// Holds a task until `deadline`; [`fire_due`](Self::fire_due) releases it. `false` if the
     /// queue is disposed.
-    #[cfg_attr(reactive_loom, allow(dead_code))] // used by the thread and tokio schedulers
     pub(crate) fn push_at(&self, deadline: Instant, cell: &Arc<TaskCell>) -> bool {
+        if !self.open() {
+            return false;
+        }
         let mut st = self.state.lock();
         if st.disposed {
             return false;
         }
-        let seq = st.next_seq;
-        st.next_seq += 1;
-        st.timers.push(Timed {
-            deadline,
-            seq,
-            item: cell.clone(),
-        });
+        st.timers.push(deadline, cell.clone());
         true
     }
 
     /// Moves every delayed task whose deadline is at or before `now` to the line, earliest
     /// first. `true` if the caller must start a drain (tasks moved and the queue was idle).
-    #[cfg_attr(reactive_loom, allow(dead_code))] // used by the thread and tokio schedulers
     pub(crate) fn fire_due(&self, now: Instant) -> bool {
         let mut st = self.state.lock();
         let mut moved = false;
-        while st.timers.peek().is_some_and(|t| t.deadline <= now) {
-            if let Some(timer) = st.timers.pop() {
-                st.ready.push_back(timer.item);
-                moved = true;
-            }
+        while let Some(cell) = st.timers.pop_due(now) {
+            st.ready.push_back(cell);
+            moved = true;
         }
         if !moved || st.running {
             return false;
@@ -228,11 +212,9 @@ impl SerialQueue {
     /// [`Push::Drain`], `true` from `fire_due`, or [`Drained::More`] from the last turn).
     ///
     /// Once the scheduler is shut down, the queue disposes itself instead of running more.
-    pub(crate) fn drain(&self, budget: usize, ctx: &Context) -> Drained {
+    pub(crate) fn drain(&self, budget: usize) -> Drained {
         for _ in 0..budget {
-            if ctx.is_shut_down() {
-                self.dispose();
-            }
+            self.open();
             let next = {
                 let mut st = self.state.lock();
                 match st.ready.pop_front() {
@@ -243,7 +225,9 @@ impl SerialQueue {
                     }
                 }
             };
-            next.run(ctx);
+            if let Err(error) = next.run() {
+                self.ctx.report_panic(error);
+            }
         }
         let mut st = self.state.lock();
         if st.ready.is_empty() {
@@ -263,20 +247,17 @@ impl SerialQueue {
                 return false;
             }
             st.disposed = true;
-            (
-                std::mem::take(&mut st.ready),
-                std::mem::take(&mut st.timers),
-            )
+            (std::mem::take(&mut st.ready), st.timers.take_all())
         };
-        let timers = timers.into_iter().map(|timer| timer.item);
         for cell in ready.into_iter().chain(timers) {
             drop(cell.cancel());
         }
         true
     }
 
+    /// Whether the queue was disposed, or its scheduler shut down.
     pub(crate) fn is_disposed(&self) -> bool {
-        self.state.lock().disposed
+        self.ctx.is_shut_down() || self.state.lock().disposed
     }
 }
 
@@ -284,6 +265,7 @@ impl fmt::Debug for SerialQueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let st = self.state.lock();
         f.debug_struct("SerialQueue")
+            .field("scheduler", &self.ctx.name)
             .field("ready", &st.ready.len())
             .field("delayed", &st.timers.len())
             .field("running", &st.running)
@@ -292,11 +274,92 @@ impl fmt::Debug for SerialQueue {
     }
 }
 
+/// What one scheduler does differently from the others: where a drain of a worker's queue runs,
+/// and what wakes it at a deadline.
+pub(crate) trait Driver: Send + Sync + 'static {
+    /// Runs `queue`'s drain turns until [`Drained::Idle`], somewhere. The caller holds the
+    /// claim. `false` if the driver has stopped and will never drain it.
+    fn start(&self, queue: Arc<SerialQueue>) -> bool;
+
+    /// At `deadline`, calls [`SerialQueue::fire_due`] and, if that claims the drain, drains as
+    /// [`start`](Self::start) does. `false` if the driver has stopped.
+    fn start_at(&self, deadline: Instant, queue: Arc<SerialQueue>) -> bool;
+
+    /// The clock deadlines are measured on.
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// The worker of every scheduler: a [`SerialQueue`] and the [`Driver`] that drains it.
+pub(crate) struct SerialWorker<D> {
+    pub(crate) queue: Arc<SerialQueue>,
+    driver: D,
+}
+
+impl<D: Driver> SerialWorker<D> {
+    pub(crate) fn new(ctx: Arc<Context>, driver: D) -> Self {
+        SerialWorker {
+            queue: Arc::new(SerialQueue::new(ctx)),
+            driver,
+        }
+    }
+
+    /// The driver stopped (its scheduler is shutting down): the worker is disposed, which
+    /// cancels and drops the task, and the task is reported as rejected.
+    fn reject(&self) -> TaskHandle {
+        self.queue.dispose();
+        TaskHandle::rejected()
+    }
+}
+
+impl<D: Driver> Worker for SerialWorker<D> {
+    fn schedule(&self, task: Task) -> TaskHandle {
+        let cell = TaskCell::new(task);
+        match self.queue.push(&cell) {
+            Push::Rejected => TaskHandle::rejected(),
+            Push::Queued => TaskHandle::new(cell),
+            Push::Drain if self.driver.start(self.queue.clone()) => TaskHandle::new(cell),
+            Push::Drain => self.reject(),
+        }
+    }
+
+    fn schedule_after(&self, delay: Duration, task: Task) -> TaskHandle {
+        if delay.is_zero() {
+            return self.schedule(task);
+        }
+        let deadline = deadline_after(self.driver.now(), delay);
+        let cell = TaskCell::new(task);
+        if !self.queue.push_at(deadline, &cell) {
+            return TaskHandle::rejected();
+        }
+        if !self.driver.start_at(deadline, self.queue.clone()) {
+            return self.reject();
+        }
+        TaskHandle::new(cell)
+    }
+
+    fn dispose(&self) {
+        self.queue.dispose();
+    }
+
+    fn is_disposed(&self) -> bool {
+        self.queue.is_disposed()
+    }
+}
+
 #[cfg(all(test, not(reactive_loom)))]
 mod tests {
     use super::*;
     use crate::scheduler::TaskHandle;
     use std::time::Duration;
+
+    pub(crate) fn ctx(on_panic: Option<PanicHandler>) -> Arc<Context> {
+        Context::new(Settings {
+            name: "test".into(),
+            on_panic,
+        })
+    }
 
     fn recorder() -> (Arc<Mutex<Vec<u32>>>, impl Fn(u32) -> super::super::Task) {
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -309,35 +372,32 @@ mod tests {
 
     #[test]
     fn first_push_claims_the_drain_and_later_ones_queue() {
-        let q = SerialQueue::new();
-        let ctx = Context::new("test", None);
+        let q = SerialQueue::new(ctx(None));
         let (log, task) = recorder();
         assert_eq!(q.push(&TaskCell::new(task(1))), Push::Drain);
         assert_eq!(q.push(&TaskCell::new(task(2))), Push::Queued);
-        assert_eq!(q.drain(usize::MAX, &ctx), Drained::Idle);
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
         assert_eq!(*log.lock(), [1, 2]);
         assert_eq!(q.push(&TaskCell::new(task(3))), Push::Drain, "idle again");
     }
 
     #[test]
     fn budget_keeps_the_claim_until_the_line_is_empty() {
-        let q = SerialQueue::new();
-        let ctx = Context::new("test", None);
+        let q = SerialQueue::new(ctx(None));
         let (log, task) = recorder();
         for i in 0..5 {
             q.push(&TaskCell::new(task(i)));
         }
-        assert_eq!(q.drain(2, &ctx), Drained::More);
+        assert_eq!(q.drain(2), Drained::More);
         assert_eq!(q.push(&TaskCell::new(task(5))), Push::Queued);
-        assert_eq!(q.drain(2, &ctx), Drained::More);
-        assert_eq!(q.drain(2, &ctx), Drained::Idle);
+        assert_eq!(q.drain(2), Drained::More);
+        assert_eq!(q.drain(2), Drained::Idle);
         assert_eq!(*log.lock(), [0, 1, 2, 3, 4, 5]);
     }
 
     #[test]
     fn delayed_tasks_fire_by_deadline_then_submission_order() {
-        let q = SerialQueue::new();
-        let ctx = Context::new("test", None);
+        let q = SerialQueue::new(ctx(None));
         let (log, task) = recorder();
         let t0 = Instant::now();
         let ms = Duration::from_millis;
@@ -351,13 +411,13 @@ mod tests {
             !q.fire_due(t0 + ms(30)),
             "already running: the drain picks it up"
         );
-        assert_eq!(q.drain(usize::MAX, &ctx), Drained::Idle);
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
         assert_eq!(*log.lock(), [10, 11, 20, 30]);
     }
 
     #[test]
     fn dispose_cancels_ready_and_delayed_and_rejects_later() {
-        let q = SerialQueue::new();
+        let q = SerialQueue::new(ctx(None));
         let (log, task) = recorder();
         let ready = TaskCell::new(task(1));
         let delayed = TaskCell::new(task(2));
@@ -370,17 +430,14 @@ mod tests {
         assert!(TaskHandle::new(delayed).is_cancelled());
         assert_eq!(q.push(&TaskCell::new(task(3))), Push::Rejected);
         assert!(!q.push_at(Instant::now(), &TaskCell::new(task(4))));
-        assert_eq!(
-            q.drain(usize::MAX, &Context::new("test", None)),
-            Drained::Idle
-        );
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
         assert!(log.lock().is_empty());
     }
 
     #[test]
     fn shutdown_stops_a_drain_between_tasks() {
-        let q = Arc::new(SerialQueue::new());
-        let ctx = Arc::new(Context::new("test", None));
+        let ctx = ctx(None);
+        let q = Arc::new(SerialQueue::new(ctx.clone()));
         let (log, task) = recorder();
         let c = ctx.clone();
         q.push(&TaskCell::new(Box::new(move || {
@@ -388,10 +445,43 @@ mod tests {
         })));
         let second = TaskCell::new(task(2));
         q.push(&second);
-        assert_eq!(q.drain(usize::MAX, &ctx), Drained::Idle);
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
         assert!(log.lock().is_empty());
         assert!(q.is_disposed());
         assert!(TaskHandle::new(second).is_cancelled());
+    }
+
+    #[test]
+    fn a_panicking_task_is_reported_and_the_next_one_runs() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let q = SerialQueue::new(ctx(Some(Arc::new(move |e: Error| {
+            s.lock().push(e.to_string())
+        }))));
+        let (log, task) = recorder();
+        q.push(&TaskCell::new(Box::new(|| panic!("boom {}", 42))));
+        q.push(&TaskCell::new(task(2)));
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
+        assert_eq!(*seen.lock(), ["panic: user code panicked: boom 42"]);
+        assert_eq!(*log.lock(), [2]);
+    }
+
+    #[test]
+    fn a_panicking_handler_and_a_panicking_payload_are_contained() {
+        struct PanicsOnDrop;
+        impl Drop for PanicsOnDrop {
+            fn drop(&mut self) {
+                panic!("payload drop");
+            }
+        }
+        let q = SerialQueue::new(ctx(Some(Arc::new(|_| panic!("handler fails too")))));
+        let (log, task) = recorder();
+        q.push(&TaskCell::new(Box::new(|| {
+            std::panic::panic_any(PanicsOnDrop);
+        })));
+        q.push(&TaskCell::new(task(2)));
+        assert_eq!(q.drain(usize::MAX), Drained::Idle);
+        assert_eq!(*log.lock(), [2]);
     }
 }
 
@@ -400,20 +490,17 @@ mod loom_models {
     use super::*;
     use crate::loom::sync::atomic::AtomicUsize;
     use crate::loom::thread;
-    use crate::scheduler::{BUDGET, Task, TaskHandle};
+    use crate::scheduler::BUDGET;
+    use crate::scheduler::immediate::Trampoline;
 
-    /// The caller-drains executor (what the immediate worker does): schedule, and drain on
-    /// this thread if the push claimed the drain.
-    fn schedule(q: &SerialQueue, ctx: &Context, task: Task) -> TaskHandle {
-        let cell = TaskCell::new(task);
-        match q.push(&cell) {
-            Push::Rejected => TaskHandle::rejected(),
-            Push::Queued => TaskHandle::new(cell),
-            Push::Drain => {
-                while q.drain(BUDGET, ctx) == Drained::More {}
-                TaskHandle::new(cell)
-            }
-        }
+    /// The caller-drains worker (the immediate scheduler's, which under loom drains in place):
+    /// `schedule` drains on the calling thread if its push claimed the drain.
+    fn worker() -> Arc<SerialWorker<Trampoline>> {
+        let ctx = Context::new(Settings {
+            name: "loom".into(),
+            on_panic: None,
+        });
+        Arc::new(SerialWorker::new(ctx, Trampoline))
     }
 
     /// What the model's tasks observe. Tasks record rather than assert: the queue catches a
@@ -460,25 +547,24 @@ mod loom_models {
     #[test]
     fn worker_runs_tasks_in_order() {
         loom::model(|| {
-            let q = Arc::new(SerialQueue::new());
-            let ctx = Arc::new(Context::new("loom", None));
+            let w = worker();
             let probe = Probe::new();
 
             let other = {
-                let (q, ctx, probe) = (q.clone(), ctx.clone(), probe.clone());
+                let (w, probe) = (w.clone(), probe.clone());
                 thread::spawn(move || {
-                    schedule(&q, &ctx, probe.task(10));
-                    schedule(&q, &ctx, probe.task(11));
+                    w.schedule(probe.task(10));
+                    w.schedule(probe.task(11));
                 })
             };
-            schedule(&q, &ctx, probe.task(1));
+            w.schedule(probe.task(1));
             other.join().unwrap();
 
             let log = probe.check_serial();
             assert_eq!(log.len(), 3, "a task was lost: {log:?}");
             let theirs: Vec<_> = log.iter().copied().filter(|&i| i >= 10).collect();
             assert_eq!(theirs, [10, 11], "one thread's tasks ran out of order");
-            let idle = q.push(&TaskCell::new(Box::new(|| {})));
+            let idle = w.queue.push(&TaskCell::new(Box::new(|| {})));
             assert_eq!(idle, Push::Drain, "the queue was left claimed");
         });
     }
@@ -489,27 +575,26 @@ mod loom_models {
     #[test]
     fn fire_due_races_schedule() {
         loom::model(|| {
-            let q = Arc::new(SerialQueue::new());
-            let ctx = Arc::new(Context::new("loom", None));
+            let w = worker();
             let probe = Probe::new();
             let deadline = Instant::now();
-            assert!(q.push_at(deadline, &TaskCell::new(probe.task(20))));
+            assert!(w.queue.push_at(deadline, &TaskCell::new(probe.task(20))));
 
             let timer = {
-                let (q, ctx) = (q.clone(), ctx.clone());
+                let q = w.queue.clone();
                 thread::spawn(move || {
                     if q.fire_due(deadline) {
-                        while q.drain(BUDGET, &ctx) == Drained::More {}
+                        while q.drain(BUDGET) == Drained::More {}
                     }
                 })
             };
-            schedule(&q, &ctx, probe.task(1));
+            w.schedule(probe.task(1));
             timer.join().unwrap();
 
             let mut log = probe.check_serial();
             log.sort_unstable();
             assert_eq!(log, [1, 20], "a task was lost or ran twice");
-            let idle = q.push(&TaskCell::new(Box::new(|| {})));
+            let idle = w.queue.push(&TaskCell::new(Box::new(|| {})));
             assert_eq!(idle, Push::Drain, "the queue was left claimed");
         });
     }
@@ -519,15 +604,14 @@ mod loom_models {
     #[test]
     fn dispose_races_schedule() {
         loom::model(|| {
-            let q = Arc::new(SerialQueue::new());
-            let ctx = Arc::new(Context::new("loom", None));
+            let w = worker();
             let probe = Probe::new();
 
             let disposer = {
-                let q = q.clone();
+                let q = w.queue.clone();
                 thread::spawn(move || q.dispose())
             };
-            let handle = schedule(&q, &ctx, probe.task(1));
+            let handle = w.schedule(probe.task(1));
             assert!(disposer.join().unwrap());
 
             let ran = probe.check_serial().len();
@@ -537,7 +621,10 @@ mod loom_models {
                 (ran == 1) != stopped,
                 "ran {ran} time(s), stopped: {stopped}"
             );
-            assert_eq!(q.push(&TaskCell::new(Box::new(|| {}))), Push::Rejected);
+            assert_eq!(
+                w.queue.push(&TaskCell::new(Box::new(|| {}))),
+                Push::Rejected
+            );
         });
     }
 }

@@ -1,14 +1,13 @@
-//! A scheduler with one dedicated thread.
+//! A scheduler with one dedicated thread: a pool of one.
 
 use std::fmt;
 use std::sync::Arc;
 
-use super::event_loop::ThreadGroup;
-use super::{Scheduler, Settings, Worker};
-use crate::Error;
+use super::{PoolScheduler, Scheduler, SchedulerBuilder, Worker, sealed};
 
 /// Runs every task on one dedicated, named thread (`reactive-single` unless
-/// [renamed](SingleThreadSchedulerBuilder::name)), with a timer heap for delayed tasks.
+/// [renamed](SchedulerBuilder::name)), with a timer heap for delayed tasks: a
+/// [`PoolScheduler`] of one thread, whose thread name has no number.
 ///
 /// All workers share the thread, so tasks of different workers never run in parallel either;
 /// the thread gives each ready worker a turn of at most 64 tasks, round the line. Delays are
@@ -45,9 +44,7 @@ use crate::Error;
 /// scheduler.shutdown(); // waits for the thread to exit
 /// ```
 #[derive(Clone)]
-pub struct SingleThreadScheduler {
-    group: Arc<ThreadGroup>,
-}
+pub struct SingleThreadScheduler(PoolScheduler);
 
 impl SingleThreadScheduler {
     /// Starts the thread.
@@ -60,10 +57,29 @@ impl SingleThreadScheduler {
     }
 
     /// A builder, to name the thread or set a panic handler.
-    pub fn builder() -> SingleThreadSchedulerBuilder {
-        SingleThreadSchedulerBuilder {
-            settings: Settings::new("reactive-single"),
-        }
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use reactive_core::scheduler::{Scheduler, SingleThreadScheduler};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let scheduler = SingleThreadScheduler::builder()
+    ///     .name("audio")
+    ///     .on_panic(move |err| tx.send(err.to_string()).unwrap())
+    ///     .build();
+    /// scheduler.schedule(Box::new(|| panic!("buffer underrun")));
+    /// assert_eq!(rx.recv().unwrap(), "panic: user code panicked: buffer underrun");
+    /// ```
+    pub fn builder() -> SchedulerBuilder<SingleThreadScheduler> {
+        SchedulerBuilder::new("reactive-single", ())
+    }
+}
+
+impl sealed::Build for SingleThreadScheduler {
+    type Config = ();
+
+    fn build(settings: sealed::Settings, (): ()) -> Self {
+        SingleThreadScheduler(PoolScheduler::start(1, false, settings))
     }
 }
 
@@ -75,79 +91,24 @@ impl Default for SingleThreadScheduler {
 
 impl Scheduler for SingleThreadScheduler {
     fn worker(&self) -> Arc<dyn Worker> {
-        self.group.worker()
+        self.0.worker()
     }
 
     fn shutdown(&self) {
-        self.group.shutdown();
+        self.0.shutdown();
     }
 
     fn is_shut_down(&self) -> bool {
-        self.group.is_shut_down()
+        self.0.is_shut_down()
     }
 }
 
 impl fmt::Debug for SingleThreadScheduler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SingleThreadScheduler")
-            .field("name", &self.group.name())
-            .field("shut_down", &self.group.is_shut_down())
+            .field("name", &self.0.name())
+            .field("shut_down", &self.is_shut_down())
             .finish()
-    }
-}
-
-/// Configures a [`SingleThreadScheduler`].
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::mpsc;
-/// use reactive_core::scheduler::{Scheduler, SingleThreadScheduler};
-///
-/// let (tx, rx) = mpsc::channel();
-/// let scheduler = SingleThreadScheduler::builder()
-///     .name("audio")
-///     .on_panic(move |err| tx.send(err.to_string()).unwrap())
-///     .build();
-/// scheduler.schedule(Box::new(|| panic!("buffer underrun")));
-/// assert_eq!(rx.recv().unwrap(), "panic: user code panicked: buffer underrun");
-/// ```
-#[derive(Debug, Clone)]
-pub struct SingleThreadSchedulerBuilder {
-    settings: Settings,
-}
-
-impl SingleThreadSchedulerBuilder {
-    /// The thread's name (default `reactive-single`), also used in `tracing` events.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.settings.name = name.into();
-        self
-    }
-
-    /// Calls `handler` on the scheduler's thread with an
-    /// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error whenever a task panics, after the
-    /// `tracing::error!` event. The thread goes on with the next task either way.
-    pub fn on_panic<F>(mut self, handler: F) -> Self
-    where
-        F: Fn(Error) + Send + Sync + 'static,
-    {
-        self.settings.on_panic(handler);
-        self
-    }
-
-    /// Starts the thread.
-    ///
-    /// # Panics
-    ///
-    /// If the operating system cannot start a thread.
-    pub fn build(self) -> SingleThreadScheduler {
-        let group = ThreadGroup::start(1, false, &self.settings).unwrap_or_else(|err| {
-            panic!(
-                "cannot start scheduler thread {}: {err}",
-                self.settings.name
-            )
-        });
-        SingleThreadScheduler { group }
     }
 }
 

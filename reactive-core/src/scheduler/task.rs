@@ -1,11 +1,10 @@
 //! One scheduled task and the handle that can cancel it.
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use super::Task;
-use super::serial::Context;
+use super::serial::catch;
 use crate::loom::sync::Mutex;
 use crate::{Error, ErrorKind};
 
@@ -49,8 +48,9 @@ impl TaskCell {
         matches!(*self.slot.lock(), Slot::Cancelled)
     }
 
-    /// Runs the closure if nobody cancelled it; a panic is caught and reported through `ctx`.
-    pub(crate) fn run(&self, ctx: &Context) {
+    /// Runs the closure if nobody cancelled it; a panic is caught and returned for the
+    /// scheduler to report.
+    pub(crate) fn run(&self) -> Result<(), Error> {
         let task = {
             let mut slot = self.slot.lock();
             match std::mem::replace(&mut *slot, Slot::Started) {
@@ -61,11 +61,7 @@ impl TaskCell {
                 }
             }
         };
-        if let Some(task) = task {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(task)) {
-                ctx.report_panic(payload);
-            }
-        }
+        task.map_or(Ok(()), catch)
     }
 }
 
@@ -130,13 +126,16 @@ impl TaskHandle {
     /// The error to signal downstream when the task was rejected (kind
     /// [`ErrorKind::Rejected`]), or `None` if it was accepted.
     pub fn rejection(&self) -> Option<Error> {
-        self.is_rejected().then(|| {
-            Error::new(
-                ErrorKind::Rejected,
-                "scheduler rejected a task: the worker is disposed or the scheduler shut down",
-            )
-        })
+        self.is_rejected().then(rejection_error)
     }
+}
+
+/// The error of a task that a worker refused, or dropped without running it.
+pub(crate) fn rejection_error() -> Error {
+    Error::new(
+        ErrorKind::Rejected,
+        "scheduler rejected a task: the worker is disposed or the scheduler shut down",
+    )
 }
 
 impl fmt::Debug for TaskHandle {
@@ -185,7 +184,7 @@ mod tests {
             "cancel must drop the closure"
         );
         assert!(handle.is_cancelled());
-        cell.run(&Context::new("test", None));
+        assert!(cell.run().is_ok());
         assert_eq!(ran.load(Ordering::SeqCst), 0);
         handle.cancel();
         assert_eq!(format!("{handle:?}"), "TaskHandle { state: \"cancelled\" }");
@@ -199,8 +198,8 @@ mod tests {
             r.fetch_add(1, Ordering::SeqCst);
         }));
         let handle = TaskHandle::new(cell.clone());
-        cell.run(&Context::new("test", None));
-        cell.run(&Context::new("test", None));
+        assert!(cell.run().is_ok());
+        assert!(cell.run().is_ok());
         handle.cancel();
         assert_eq!(ran.load(Ordering::SeqCst), 1, "a task runs at most once");
         assert!(!handle.is_cancelled());
@@ -220,14 +219,10 @@ mod tests {
     }
 
     #[test]
-    fn a_panicking_task_is_reported_not_propagated() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let s = seen.clone();
-        let ctx = Context::new(
-            "test",
-            Some(Arc::new(move |e: Error| s.lock().push(e.to_string()))),
-        );
-        TaskCell::new(Box::new(|| panic!("boom {}", 42))).run(&ctx);
-        assert_eq!(*seen.lock(), ["panic: user code panicked: boom 42"]);
+    fn a_panicking_task_is_returned_not_propagated() {
+        let err = TaskCell::new(Box::new(|| panic!("boom {}", 42)))
+            .run()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "panic: user code panicked: boom 42");
     }
 }

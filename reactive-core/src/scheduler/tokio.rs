@@ -2,14 +2,12 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::runtime::Handle;
 
-use super::serial::{Context, Drained, Push, SerialQueue};
-use super::task::{TaskCell, TaskHandle};
-use super::{BUDGET, Scheduler, Settings, Task, Worker, deadline_after};
-use crate::Error;
+use super::serial::{Context, Drained, Driver, SerialQueue, SerialWorker};
+use super::{BUDGET, Scheduler, SchedulerBuilder, Worker, sealed};
 
 /// Runs tasks on a tokio runtime that you own.
 ///
@@ -49,20 +47,8 @@ use crate::Error;
 /// ```
 #[derive(Clone)]
 pub struct TokioScheduler {
-    shared: Arc<Shared>,
-}
-
-struct Shared {
-    handle: Handle,
     ctx: Arc<Context>,
-}
-
-impl Shared {
-    /// The runtime's clock, also when called from a thread outside the runtime.
-    fn now(&self) -> tokio::time::Instant {
-        let _runtime = self.handle.enter();
-        tokio::time::Instant::now()
-    }
+    runtime: Runtime,
 }
 
 impl TokioScheduler {
@@ -80,102 +66,110 @@ impl TokioScheduler {
         TokioScheduler::new(Handle::current())
     }
 
-    /// A builder, to set a panic handler.
-    pub fn builder(handle: Handle) -> TokioSchedulerBuilder {
-        TokioSchedulerBuilder {
-            handle,
-            settings: Settings::new("tokio"),
-        }
+    /// A builder, to set a panic handler or the name used in `tracing` events.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use reactive_core::scheduler::{Scheduler, TokioScheduler};
+    ///
+    /// let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let scheduler = TokioScheduler::builder(runtime.handle().clone())
+    ///     .on_panic(move |err| tx.send(err.to_string()).unwrap())
+    ///     .build();
+    /// scheduler.schedule(Box::new(|| panic!("no")));
+    /// assert_eq!(rx.recv().unwrap(), "panic: user code panicked: no");
+    /// ```
+    pub fn builder(handle: Handle) -> SchedulerBuilder<TokioScheduler> {
+        SchedulerBuilder::new("tokio", handle)
     }
+}
 
-    /// The runtime handle tasks are spawned on.
-    pub fn handle(&self) -> &Handle {
-        &self.shared.handle
+impl sealed::Build for TokioScheduler {
+    type Config = Handle;
+
+    fn build(settings: sealed::Settings, handle: Handle) -> Self {
+        TokioScheduler {
+            ctx: Context::new(settings),
+            runtime: Runtime(handle),
+        }
     }
 }
 
 impl Scheduler for TokioScheduler {
     fn worker(&self) -> Arc<dyn Worker> {
-        Arc::new(TokioWorker {
-            queue: Arc::new(SerialQueue::new()),
-            shared: self.shared.clone(),
-        })
+        Arc::new(SerialWorker::new(self.ctx.clone(), self.runtime.clone()))
     }
 
     fn shutdown(&self) {
-        self.shared.ctx.shut_down();
+        self.ctx.shut_down();
     }
 
     fn is_shut_down(&self) -> bool {
-        self.shared.ctx.is_shut_down()
+        self.ctx.is_shut_down()
     }
 
     /// The runtime's clock (paused in tests that pause it).
     fn now(&self) -> Instant {
-        self.shared.now().into_std()
+        self.runtime.now()
     }
 }
 
 impl fmt::Debug for TokioScheduler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokioScheduler")
-            .field("shut_down", &self.shared.ctx.is_shut_down())
+            .field("shut_down", &self.ctx.is_shut_down())
             .finish_non_exhaustive()
     }
 }
 
-/// Configures a [`TokioScheduler`].
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::mpsc;
-/// use reactive_core::scheduler::{Scheduler, TokioScheduler};
-///
-/// let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
-/// let (tx, rx) = mpsc::channel();
-/// let scheduler = TokioScheduler::builder(runtime.handle().clone())
-///     .on_panic(move |err| tx.send(err.to_string()).unwrap())
-///     .build();
-/// scheduler.schedule(Box::new(|| panic!("no")));
-/// assert_eq!(rx.recv().unwrap(), "panic: user code panicked: no");
-/// ```
-#[derive(Debug, Clone)]
-pub struct TokioSchedulerBuilder {
-    handle: Handle,
-    settings: Settings,
-}
+/// The tokio driver: a drain is a spawned task, a deadline a spawned sleep.
+#[derive(Clone)]
+struct Runtime(Handle);
 
-impl TokioSchedulerBuilder {
-    /// Calls `handler` on the runtime thread with an
-    /// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error whenever a task panics, after the
-    /// `tracing::error!` event. The worker goes on with its next task either way.
-    pub fn on_panic<F>(mut self, handler: F) -> Self
+impl Runtime {
+    /// Spawns `drain` with a guard that disposes `queue` if the runtime drops the task
+    /// before it finished (runtime shutdown): nobody else would ever run the queue's tasks.
+    fn spawn<F>(&self, queue: Arc<SerialQueue>, drain: impl FnOnce(Arc<SerialQueue>) -> F)
     where
-        F: Fn(Error) + Send + Sync + 'static,
+        F: Future<Output = ()> + Send + 'static,
     {
-        self.settings.on_panic(handler);
-        self
-    }
-
-    /// The scheduler.
-    pub fn build(self) -> TokioScheduler {
-        TokioScheduler {
-            shared: Arc::new(Shared {
-                handle: self.handle,
-                ctx: Arc::new(Context::from_settings(&self.settings)),
-            }),
-        }
+        let guard = DisposeOnDrop(Some(queue.clone()));
+        let drain = drain(queue);
+        self.0.spawn(async move {
+            drain.await;
+            guard.defuse();
+        });
     }
 }
 
-struct TokioWorker {
-    queue: Arc<SerialQueue>,
-    shared: Arc<Shared>,
+impl Driver for Runtime {
+    fn start(&self, queue: Arc<SerialQueue>) -> bool {
+        self.spawn(queue, |queue| async move { drain(&queue).await });
+        true
+    }
+
+    fn start_at(&self, deadline: Instant, queue: Arc<SerialQueue>) -> bool {
+        let deadline = tokio::time::Instant::from_std(deadline);
+        self.spawn(queue, move |queue| async move {
+            tokio::time::sleep_until(deadline).await;
+            // At least our own deadline is due, whatever the clock's rounding.
+            let now = tokio::time::Instant::now().max(deadline);
+            if queue.fire_due(now.into_std()) {
+                drain(&queue).await;
+            }
+        });
+        true
+    }
+
+    /// The runtime's clock, also when called from a thread outside the runtime.
+    fn now(&self) -> Instant {
+        let _runtime = self.0.enter();
+        tokio::time::Instant::now().into_std()
+    }
 }
 
-/// Disposes the worker if the runtime drops its drain or timer task before it finished
-/// (runtime shutdown): nobody else would ever run the worker's tasks.
+/// Disposes a queue unless defused; see [`Runtime::spawn`].
 struct DisposeOnDrop(Option<Arc<SerialQueue>>);
 
 impl DisposeOnDrop {
@@ -193,81 +187,9 @@ impl Drop for DisposeOnDrop {
 }
 
 /// Drains a claimed queue, yielding to the runtime between turns.
-async fn drain(queue: &SerialQueue, ctx: &Context) {
-    while queue.drain(BUDGET, ctx) == Drained::More {
+async fn drain(queue: &SerialQueue) {
+    while queue.drain(BUDGET) == Drained::More {
         tokio::task::yield_now().await;
-    }
-}
-
-impl TokioWorker {
-    fn reject(&self) -> TaskHandle {
-        self.queue.dispose();
-        TaskHandle::rejected()
-    }
-}
-
-impl Worker for TokioWorker {
-    fn schedule(&self, task: Task) -> TaskHandle {
-        if self.shared.ctx.is_shut_down() {
-            return self.reject();
-        }
-        let cell = TaskCell::new(task);
-        match self.queue.push(&cell) {
-            Push::Rejected => TaskHandle::rejected(),
-            Push::Queued => TaskHandle::new(cell),
-            Push::Drain => {
-                let guard = DisposeOnDrop(Some(self.queue.clone()));
-                let (queue, ctx) = (self.queue.clone(), self.shared.ctx.clone());
-                self.shared.handle.spawn(async move {
-                    drain(&queue, &ctx).await;
-                    guard.defuse();
-                });
-                TaskHandle::new(cell)
-            }
-        }
-    }
-
-    fn schedule_after(&self, delay: Duration, task: Task) -> TaskHandle {
-        if delay.is_zero() {
-            return self.schedule(task);
-        }
-        if self.shared.ctx.is_shut_down() {
-            return self.reject();
-        }
-        let now = self.shared.now();
-        let deadline = tokio::time::Instant::from_std(deadline_after(now.into_std(), delay));
-        let cell = TaskCell::new(task);
-        if !self.queue.push_at(deadline.into_std(), &cell) {
-            return TaskHandle::rejected();
-        }
-        let guard = DisposeOnDrop(Some(self.queue.clone()));
-        let (queue, ctx) = (self.queue.clone(), self.shared.ctx.clone());
-        self.shared.handle.spawn(async move {
-            tokio::time::sleep_until(deadline).await;
-            // At least our own deadline is due, whatever the clock's rounding.
-            let now = tokio::time::Instant::now().max(deadline);
-            if queue.fire_due(now.into_std()) {
-                drain(&queue, &ctx).await;
-            }
-            guard.defuse();
-        });
-        TaskHandle::new(cell)
-    }
-
-    fn dispose(&self) {
-        self.queue.dispose();
-    }
-
-    fn is_disposed(&self) -> bool {
-        self.shared.ctx.is_shut_down() || self.queue.is_disposed()
-    }
-}
-
-impl fmt::Debug for TokioWorker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokioWorker")
-            .field("queue", &self.queue)
-            .finish()
     }
 }
 
@@ -276,8 +198,9 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
-    use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::mpsc;
+    use crate::scheduler::Task;
+    use crate::scheduler::conformance;
+    use std::time::Duration;
 
     fn log_task(log: &Arc<Mutex<Vec<&'static str>>>, label: &'static str) -> Task {
         let log = log.clone();
@@ -348,39 +271,7 @@ mod tests {
             .build()
             .unwrap();
         let worker = TokioScheduler::new(runtime.handle().clone()).worker();
-        let active = Arc::new(AtomicUsize::new(0));
-        let overlaps = Arc::new(AtomicUsize::new(0));
-        let (tx, rx) = mpsc::channel();
-        let threads: Vec<_> = (0..2)
-            .map(|t| {
-                let (worker, active, overlaps, tx) =
-                    (worker.clone(), active.clone(), overlaps.clone(), tx.clone());
-                std::thread::spawn(move || {
-                    for i in 0..2_000 {
-                        let (active, overlaps, tx) = (active.clone(), overlaps.clone(), tx.clone());
-                        worker.schedule(Box::new(move || {
-                            if active.fetch_add(1, Ordering::SeqCst) != 0 {
-                                overlaps.fetch_add(1, Ordering::SeqCst);
-                            }
-                            active.fetch_sub(1, Ordering::SeqCst);
-                            tx.send((t, i)).unwrap();
-                        }));
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let got: Vec<_> = rx.iter().take(4_000).collect();
-        assert_eq!(overlaps.load(Ordering::SeqCst), 0);
-        for t in 0..2 {
-            let mine: Vec<_> = got.iter().filter(|g| g.0 == t).map(|g| g.1).collect();
-            assert!(
-                mine.into_iter().eq(0..2_000),
-                "thread {t}'s tasks out of order"
-            );
-        }
+        conformance::two_threads_share_a_worker_serially_and_in_order(worker);
     }
 
     #[test]
