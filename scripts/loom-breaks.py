@@ -118,6 +118,36 @@ BREAKS = {
         "drop(cell);",
         "dispose_races_schedule",
     ),
+    "drain-signal-always-schedules": (
+        "reactive-core/src/scheduler/drain.rs",
+        """        if self.inner.wip.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.inner.schedule(1);""",
+        """        if self.inner.wip.fetch_add(1, Ordering::AcqRel) < usize::MAX {
+            self.inner.schedule(1);""",
+        "signal_races_worker_pass",
+    ),
+    "drain-leave-resets-to-zero": (
+        "reactive-core/src/scheduler/drain.rs",
+        "let before = inner.wip.fetch_sub(self.missed, Ordering::AcqRel);",
+        "inner.wip.store(0, Ordering::Release);\n            let before = self.missed;",
+        "signal_races_worker_pass",
+    ),
+    "drain-dispose-ignores-claim": (
+        "reactive-core/src/scheduler/drain.rs",
+        """        if self.inner.wip.fetch_add(1, Ordering::AcqRel) == 0 {
+            // SAFETY: this call moved""",
+        """        if self.inner.wip.fetch_add(1, Ordering::AcqRel) < usize::MAX {
+            // SAFETY: this call moved""",
+        "dispose_races_signal",
+    ),
+    "drain-pass-ignores-disposed": (
+        "reactive-core/src/scheduler/drain.rs",
+        """            if inner.disposed.load(Ordering::Acquire) {
+                self.finish(&inner);""",
+        """            if false && inner.disposed.load(Ordering::Acquire) {
+                self.finish(&inner);""",
+        "dispose_races_signal",
+    ),
     "pull-zero-flag-after-cancel": (
         "reactive-operators/src/source/pull.rs",
         """                self.zero_requested.store(true, Ordering::Release);

@@ -43,7 +43,8 @@
 //! * [`queue`]: the bounded single-producer single-consumer ring behind asynchronous
 //!   boundaries.
 //! * [`scheduler`]: where asynchronous work runs: immediately, on a dedicated thread, on a
-//!   fixed pool, or on a tokio runtime (feature `tokio`).
+//!   fixed pool, or on a tokio runtime (feature `tokio`); and [`scheduler::ScheduledDrain`],
+//!   the drain loop run on a worker, which asynchronous boundaries are built on.
 //!
 //! # Example: a publisher of one number
 //!

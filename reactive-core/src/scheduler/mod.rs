@@ -19,8 +19,12 @@
 //! [`PoolScheduler`] of one thread with its own name. All four are configured with one
 //! [`SchedulerBuilder`].
 //!
-//! In loom builds (`--cfg reactive_loom`) only the traits, [`TaskHandle`] and
-//! [`ImmediateScheduler`] exist: models drive a worker from their own loom threads.
+//! [`ScheduledDrain`] is the drain loop of [`support::WipCell`](crate::support::WipCell) run on a
+//! worker instead of on the caller's thread: the piece every asynchronous boundary is built on.
+//!
+//! In loom builds (`--cfg reactive_loom`) only the traits, [`TaskHandle`],
+//! [`ImmediateScheduler`] and [`ScheduledDrain`] exist: models drive a worker from their own
+//! loom threads.
 //!
 //! # Ordering guarantees
 //!
@@ -64,7 +68,7 @@
 //! panicking handler is caught and logged too). The worker then goes on with its next task.
 //! (Rust's panic hook still prints the usual message when the panic happens.) Operators that
 //! need a panic to become `on_error` downstream catch it inside their own task, where they know
-//! the subscriber.
+//! the subscriber: [`ScheduledDrain`] does that for them.
 //!
 //! ```
 //! use std::sync::mpsc;
@@ -94,6 +98,7 @@ use std::time::{Duration, Instant};
 
 use crate::Error;
 
+mod drain;
 mod immediate;
 mod serial;
 mod task;
@@ -113,6 +118,7 @@ mod tokio;
 
 #[cfg(all(feature = "tokio", not(reactive_loom)))]
 pub use self::tokio::TokioScheduler;
+pub use drain::{Pass, ScheduledDrain};
 pub use immediate::ImmediateScheduler;
 #[cfg(not(reactive_loom))]
 pub use pool::PoolScheduler;
