@@ -2,20 +2,21 @@
 //!
 //! The subscriber and processor verifications need a source of elements that behaves well and
 //! signals from other threads, like the JVM TCK's `AsyncIterablePublisher`. This one runs every
-//! subscription as a small actor on a shared pool of four threads: signals (`request`,
-//! `cancel`) are recorded under a lock and a single task at a time drains them, so calls to the
-//! subscriber are serial (rule 1.3), `request` from inside `on_next` only records demand (rule
-//! 3.3), and the subscriber is dropped once it is cancelled or terminated (rule 3.13).
+//! subscription as a [`ScheduledDrain`] on a worker of a shared pool of four threads: signals
+//! (`request`, `cancel`) are recorded in atomics and the drain's passes deliver them, so calls
+//! to the subscriber are serial (rule 1.3), `request` from inside `on_next` only records demand
+//! (rule 3.3), and the subscriber is dropped once it is cancelled or terminated (rule 3.13).
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::Mutex;
 #[cfg(not(reactive_loom))]
 use reactive_core::scheduler::PoolScheduler;
-use reactive_core::scheduler::Scheduler;
-use reactive_core::support::add_cap;
+use reactive_core::scheduler::{Pass, ScheduledDrain, Scheduler};
+use reactive_core::support::Demand;
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
 /// Number of threads of the shared pool.
@@ -125,143 +126,107 @@ impl<T> HelperPublisher<T> {
     }
 }
 
-/// Elements emitted per task before the task yields the thread to others.
+/// Elements emitted per pass before the pass gives the thread to other work.
 const BATCH: u64 = 128;
 
-struct Control {
-    demand: u64,
-    cancelled: bool,
-    zero_requested: bool,
-    scheduled: bool,
+/// What `request` and `cancel` record, from any thread.
+#[derive(Default)]
+struct Signals {
+    /// Outstanding demand; its cancelled state is the cancel flag.
+    demand: Demand,
+    zero_requested: AtomicBool,
+    /// The subscription, until the first pass hands it to `on_subscribe`.
+    handle: Mutex<Option<SubscriptionRef>>,
 }
 
+/// The state only the drain's passes touch.
 struct Emitter<T, S> {
     subscriber: Option<S>,
-    handle: Option<SubscriptionRef>,
+    subscribed: bool,
     next: u64,
+    elements: u64,
     make: ElementFn<T>,
 }
 
-struct HelperSubscription<T, S> {
-    elements: u64,
-    control: Mutex<Control>,
-    emitter: Mutex<Emitter<T, S>>,
-}
-
-impl<T, S> HelperSubscription<T, S>
+impl<T, S> Emitter<T, S>
 where
     T: Send + 'static,
     S: Subscriber<T> + 'static,
 {
-    fn schedule(self: &Arc<Self>) {
-        let mut c = self.control.lock();
-        if c.scheduled {
-            return;
-        }
-        c.scheduled = true;
-        drop(c);
-        let me = self.clone();
-        spawn(move || me.run());
-    }
-
-    /// One task: deliver what the recorded signals allow, then either reschedule or go idle.
-    fn run(self: Arc<Self>) {
-        let mut emitter = self.emitter.lock();
-        let em = &mut *emitter;
-        if let Some(handle) = em.handle.take() {
-            if let Some(s) = em.subscriber.as_mut() {
+    /// One pass: deliver what the recorded signals allow, at most [`BATCH`] elements.
+    fn pass(&mut self, signals: &Signals) -> Pass {
+        if !self.subscribed {
+            self.subscribed = true;
+            let handle = signals.handle.lock().take();
+            if let (Some(s), Some(handle)) = (self.subscriber.as_mut(), handle) {
                 s.on_subscribe(handle);
             }
         }
         let mut sent = 0;
         loop {
-            if em.subscriber.is_none() {
-                break;
-            }
-            let (cancelled, zero, demand) = {
-                let c = self.control.lock();
-                (c.cancelled, c.zero_requested, c.demand)
+            let Some(s) = self.subscriber.as_mut() else {
+                return Pass::Stop;
             };
-            if cancelled {
-                em.subscriber = None;
-                break;
+            if signals.demand.is_cancelled() {
+                self.subscriber = None;
+                return Pass::Stop;
             }
-            if zero {
-                if let Some(mut s) = em.subscriber.take() {
+            if signals.zero_requested.load(Ordering::Acquire) {
+                if let Some(mut s) = self.subscriber.take() {
                     s.on_error(Error::invalid_request(0));
                 }
-                break;
+                return Pass::Stop;
             }
-            if em.next >= self.elements {
-                if let Some(mut s) = em.subscriber.take() {
+            if self.next >= self.elements {
+                if let Some(mut s) = self.subscriber.take() {
                     s.on_complete();
                 }
-                break;
+                return Pass::Stop;
             }
-            if demand == 0 || sent == BATCH {
-                break;
+            if signals.demand.get() == 0 {
+                return Pass::Wait;
             }
-            let item = (em.make)(em.next);
-            em.next += 1;
+            if sent == BATCH {
+                return Pass::Yield;
+            }
+            let item = (self.make)(self.next);
+            self.next += 1;
             sent += 1;
-            {
-                let mut c = self.control.lock();
-                if c.demand != u64::MAX {
-                    c.demand -= 1;
-                }
-            }
-            if let Some(s) = em.subscriber.as_mut() {
-                s.on_next(item);
-            }
-        }
-        let done = em.subscriber.is_none();
-        drop(emitter);
-        let mut c = self.control.lock();
-        c.scheduled = false;
-        // Checked in the same critical section that clears `scheduled`, so a signal recorded
-        // while this task was finishing is never lost.
-        let pending = !done && (c.cancelled || c.zero_requested || c.demand > 0);
-        drop(c);
-        if pending {
-            self.schedule();
+            signals.demand.produced(1);
+            s.on_next(item);
         }
     }
 }
 
 /// The subscription handed to the subscriber.
-struct HelperHandle<T, S>(Arc<HelperSubscription<T, S>>);
+struct HelperSubscription<T, S> {
+    signals: Arc<Signals>,
+    drain: ScheduledDrain<Emitter<T, S>>,
+}
 
-impl<T, S> Subscription for HelperHandle<T, S>
+impl<T, S> Subscription for HelperSubscription<T, S>
 where
     T: Send + 'static,
     S: Subscriber<T> + 'static,
 {
     fn request(&self, n: u64) {
-        {
-            let mut c = self.0.control.lock();
-            if c.cancelled {
+        if n == 0 {
+            if self.signals.demand.is_cancelled() {
                 return;
             }
-            if n == 0 {
-                c.zero_requested = true;
-            } else {
-                c.demand = add_cap(c.demand, n);
-            }
+            self.signals.zero_requested.store(true, Ordering::Release);
+        } else if self.signals.demand.add(n).is_none() {
+            return; // cancelled
         }
-        self.0.schedule();
+        self.drain.signal();
     }
 
     fn cancel(&self) {
-        {
-            let mut c = self.0.control.lock();
-            if c.cancelled {
-                return;
-            }
-            c.cancelled = true;
-        }
-        // The subscriber is dropped by the next task (rule 3.13); it cannot be dropped here,
+        // The subscriber is dropped by the next pass (rule 3.13); it cannot be dropped here,
         // because `cancel` may be called from inside one of its own methods.
-        self.0.schedule();
+        if self.signals.demand.cancel() {
+            self.drain.signal();
+        }
     }
 }
 
@@ -271,23 +236,29 @@ impl<T: Send + 'static> Publisher for HelperPublisher<T> {
     where
         S: Subscriber<T> + 'static,
     {
-        let sub = Arc::new(HelperSubscription {
+        let signals = Arc::new(Signals::default());
+        let emitter = Emitter {
+            subscriber: Some(subscriber),
+            subscribed: false,
+            next: 0,
             elements: self.elements,
-            control: Mutex::new(Control {
-                demand: 0,
-                cancelled: false,
-                zero_requested: false,
-                scheduled: false,
-            }),
-            emitter: Mutex::new(Emitter {
-                subscriber: Some(subscriber),
-                handle: None,
-                next: 0,
-                make: self.make,
-            }),
+            make: self.make,
+        };
+        let recorded = signals.clone();
+        let drain = ScheduledDrain::new(
+            pool().worker(),
+            emitter,
+            move |emitter| emitter.pass(&recorded),
+            // The subscriber panicked (the TCK records failures through the environment, so
+            // this is a subscriber under test breaking rule 2.13): treat the subscription as
+            // cancelled and drop the subscriber.
+            |emitter, _| emitter.subscriber = None,
+        );
+        let sub = Arc::new(HelperSubscription {
+            signals: signals.clone(),
+            drain,
         });
-        let handle: SubscriptionRef = Arc::new(HelperHandle(sub.clone()));
-        sub.emitter.lock().handle = Some(handle);
-        sub.schedule();
+        *signals.handle.lock() = Some(sub.clone());
+        sub.drain.signal();
     }
 }
