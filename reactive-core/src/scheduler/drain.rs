@@ -345,34 +345,11 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
+    use crate::scheduler::testing::{DropCount, PATIENCE, block};
     use crate::scheduler::{
         ImmediateScheduler, PoolScheduler, Scheduler, SingleThreadScheduler, Task,
     };
     use std::sync::mpsc;
-    use std::time::Duration;
-
-    const PATIENCE: Duration = Duration::from_secs(10);
-
-    /// Counts how often it is dropped.
-    struct DropCount(Arc<AtomicUsize>);
-
-    impl Drop for DropCount {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// Holds `worker`'s thread until the returned sender is used or dropped.
-    fn block(worker: &Arc<dyn Worker>) -> mpsc::Sender<()> {
-        let (release, wait) = mpsc::channel::<()>();
-        let (started_tx, started) = mpsc::channel();
-        worker.schedule(Box::new(move || {
-            started_tx.send(()).unwrap();
-            let _ = wait.recv();
-        }));
-        started.recv_timeout(PATIENCE).unwrap();
-        release
-    }
 
     fn no_error<T>() -> impl FnOnce(&mut T, Error) + Send + 'static {
         |_, error| panic!("unexpected on_error: {error}")

@@ -221,7 +221,7 @@ mod tests {
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
     use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-    use crate::scheduler::conformance;
+    use crate::scheduler::testing;
     use std::time::Duration;
 
     #[test]
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn threads_sharing_a_worker_never_overlap() {
-        conformance::two_threads_share_a_worker_serially_and_in_order(
+        testing::two_threads_share_a_worker_serially_and_in_order(
             ImmediateScheduler::new().worker(),
         );
     }

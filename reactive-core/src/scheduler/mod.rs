@@ -105,7 +105,7 @@ mod task;
 mod timers;
 
 #[cfg(all(test, not(reactive_loom)))]
-mod conformance;
+mod testing;
 
 #[cfg(not(reactive_loom))]
 mod event_loop;

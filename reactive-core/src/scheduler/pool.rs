@@ -120,12 +120,10 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
-    use crate::scheduler::conformance;
+    use crate::scheduler::testing::{self, PATIENCE};
     use std::collections::HashSet;
     use std::sync::mpsc;
     use std::time::Duration;
-
-    const PATIENCE: Duration = Duration::from_secs(10);
 
     fn thread_name() -> String {
         std::thread::current().name().unwrap_or("?").to_owned()
@@ -217,9 +215,7 @@ mod tests {
 
     #[test]
     fn tasks_scheduled_from_many_threads_never_overlap_on_one_worker() {
-        conformance::two_threads_share_a_worker_serially_and_in_order(
-            PoolScheduler::new(2).worker(),
-        );
+        testing::two_threads_share_a_worker_serially_and_in_order(PoolScheduler::new(2).worker());
     }
 
     #[test]

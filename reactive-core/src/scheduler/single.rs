@@ -118,27 +118,14 @@ mod tests {
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
     use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+    use crate::scheduler::testing::{DropCount, PATIENCE, block};
     use crate::scheduler::{Task, TaskHandle};
     use std::sync::mpsc;
     use std::time::Duration;
 
-    const PATIENCE: Duration = Duration::from_secs(10);
-
     fn send<T: Send + 'static>(tx: &mpsc::Sender<T>, value: T) -> Task {
         let tx = tx.clone();
         Box::new(move || tx.send(value).unwrap())
-    }
-
-    /// Blocks the scheduler's thread until the returned sender is used (or dropped).
-    fn block(worker: &Arc<dyn Worker>) -> mpsc::Sender<()> {
-        let (release, wait) = mpsc::channel::<()>();
-        let (started_tx, started) = mpsc::channel();
-        worker.schedule(Box::new(move || {
-            started_tx.send(()).unwrap();
-            let _ = wait.recv();
-        }));
-        started.recv_timeout(PATIENCE).unwrap();
-        release
     }
 
     #[test]
@@ -363,13 +350,5 @@ mod tests {
         exited
             .recv_timeout(PATIENCE)
             .expect("the thread did not exit after the last handle was dropped");
-    }
-
-    struct DropCount(Arc<AtomicUsize>);
-
-    impl Drop for DropCount {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
     }
 }

@@ -156,15 +156,7 @@ impl fmt::Debug for TaskHandle {
 mod tests {
     use super::*;
     use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-
-    /// Counts how often it is dropped.
-    struct DropCount(Arc<AtomicUsize>);
-
-    impl Drop for DropCount {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::scheduler::testing::DropCount;
 
     #[test]
     fn cancel_before_run_drops_the_closure_and_skips_it() {

@@ -199,7 +199,7 @@ mod tests {
     use crate::ErrorKind;
     use crate::loom::sync::Mutex;
     use crate::scheduler::Task;
-    use crate::scheduler::conformance;
+    use crate::scheduler::testing;
     use std::time::Duration;
 
     fn log_task(log: &Arc<Mutex<Vec<&'static str>>>, label: &'static str) -> Task {
@@ -271,7 +271,7 @@ mod tests {
             .build()
             .unwrap();
         let worker = TokioScheduler::new(runtime.handle().clone()).worker();
-        conformance::two_threads_share_a_worker_serially_and_in_order(worker);
+        testing::two_threads_share_a_worker_serially_and_in_order(worker);
     }
 
     #[test]

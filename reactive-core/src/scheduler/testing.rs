@@ -1,9 +1,35 @@
-//! Checks every scheduler's tests run against its workers.
+//! Checks and helpers the scheduler tests share.
 
 use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use super::Worker;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+
+/// How long a test waits for something that should happen at once (a failure, not a timing
+/// assertion: nothing checks how long it took).
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Counts how often it is dropped.
+pub(crate) struct DropCount(pub(crate) Arc<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Holds `worker`'s thread until the returned sender is used or dropped.
+pub(crate) fn block(worker: &Arc<dyn Worker>) -> mpsc::Sender<()> {
+    let (release, wait) = mpsc::channel::<()>();
+    let (started_tx, started) = mpsc::channel();
+    worker.schedule(Box::new(move || {
+        started_tx.send(()).unwrap();
+        let _ = wait.recv();
+    }));
+    started.recv_timeout(PATIENCE).unwrap();
+    release
+}
 
 /// Two threads schedule 2,000 tasks each on `worker`: all 4,000 run, never two at once, and
 /// each thread's tasks run in the order it scheduled them. Tasks record rather than assert
