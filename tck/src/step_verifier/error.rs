@@ -23,7 +23,8 @@ pub enum VerifyErrorKind {
     /// The expected signal did not arrive within the step timeout.
     Timeout,
     /// The publisher broke a rule of the specification (1.1, 1.7, 1.9, 2.12); the message
-    /// names it.
+    /// names it. The failing step is the one that reached the offending signal, or none if
+    /// no step did.
     ProtocolViolation,
 }
 
@@ -37,8 +38,9 @@ pub enum VerifyErrorKind {
 /// step 3 `expect_next(4)`: got on_complete
 /// step 1 `expect_next_count(5)`: timed out after 5s waiting for on_next (item 4 of 5); seen
 ///   so far: on_subscribe, 3 items (requested unbounded), no terminal signal
-/// step 2 `expect_complete()`: protocol violation: rule 1.1: on_next #3 but only 2 requested
-///   in total
+/// step 3 `expect_next(3)`: protocol violation: rule 1.1: on_next #3 but only 2 requested in
+///   total
+/// after the last step: protocol violation: rule 1.7: on_next #2 after on_complete
 /// after the last step: got on_next(3), which no step expects
 /// ```
 ///
@@ -82,7 +84,7 @@ impl VerifyError {
     }
 
     /// The 1-based index of the failing step, or `None` if the failure came after the last
-    /// step (a signal no step expected, or a violation noticed at the end).
+    /// step (a signal no step expected, or a protocol violation no step reached).
     ///
     /// ```
     /// # mod doc { include!("vec_publisher.rs"); } use doc::*;

@@ -9,6 +9,10 @@
 //! * rule 1.9: a signal before `on_subscribe`;
 //! * rule 2.12: a second `on_subscribe` (the newcomer is cancelled, rule 2.5).
 //!
+//! A violation is recorded where it happened, in the stream of signals (right before the
+//! offending signal), so a [`StepVerifier`] reports it when its script reaches that point and
+//! never blames a step that consumed only earlier, correct signals.
+//!
 //! Signals are recorded under a `parking_lot` mutex and announced on a condition variable, so
 //! the same code serves synchronous publishers (the signals arrive on the verifier's thread,
 //! inside `subscribe` or `request`) and asynchronous ones (the signals arrive from other
@@ -48,19 +52,26 @@ const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(5);
 // ---------------------------------------------------------------------------------------------
 // The recording core shared by `TestSubscriber` and `StepVerifier`.
 
-/// One signal after `on_subscribe`, in arrival order.
+/// One signal after `on_subscribe`, in arrival order, or a protocol violation at the point in
+/// the stream where it happened.
 enum Signal<T> {
     Next(T),
     Error(Error),
     Complete,
+    /// The violation with this index in [`Record::violations`]; queued right before the signal
+    /// that broke the rule.
+    Violation(usize),
 }
 
 impl<T: fmt::Debug> Signal<T> {
+    /// What the signal was, for messages. (A step never receives a violation as a signal:
+    /// taking one from the queue fails the step with [`Record::violation_report`].)
     fn describe(&self) -> String {
         match self {
             Signal::Next(v) => format!("on_next({v:?})"),
             Signal::Error(e) => format!("on_error({e})"),
             Signal::Complete => "on_complete".to_owned(),
+            Signal::Violation(index) => format!("protocol violation #{}", index + 1),
         }
     }
 }
@@ -101,19 +112,37 @@ struct Record<T> {
 }
 
 impl<T> Record<T> {
+    /// Records a violation and queues it among the signals, before the offending one.
     fn violation(&mut self, message: String) {
         self.violation_count += 1;
         if self.violations.len() < MAX_KEPT_VIOLATIONS {
+            self.signals
+                .push_back(Signal::Violation(self.violations.len()));
             self.violations.push(message);
         }
     }
 
+    /// The violation with this index, with a count of the ones after it.
+    fn violation_report(&self, index: usize) -> String {
+        let message = &self.violations[index];
+        match self.violation_count - index - 1 {
+            0 => format!("protocol violation: {message}"),
+            more => format!("protocol violation: {message} (and {more} more)"),
+        }
+    }
+
     /// The first violation, with a count of the others.
+    #[cfg(test)]
     fn first_violation(&self) -> Option<String> {
-        let first = self.violations.first()?;
-        Some(match self.violation_count - 1 {
-            0 => format!("protocol violation: {first}"),
-            more => format!("protocol violation: {first} (and {more} more)"),
+        (!self.violations.is_empty()).then(|| self.violation_report(0))
+    }
+
+    /// The first violation still queued (not yet reached by a step), with a count of the
+    /// others after it.
+    fn queued_violation(&self) -> Option<String> {
+        self.signals.iter().find_map(|s| match s {
+            Signal::Violation(index) => Some(self.violation_report(*index)),
+            _ => None,
         })
     }
 

@@ -21,6 +21,7 @@ impl Clone for Signal<u32> {
             Signal::Next(v) => Signal::Next(*v),
             Signal::Error(e) => Signal::Error(e.clone()),
             Signal::Complete => Signal::Complete,
+            Signal::Violation(index) => Signal::Violation(*index),
         }
     }
 }
@@ -34,6 +35,7 @@ impl Publisher for Scripted {
                 Signal::Next(v) => s.on_next(v),
                 Signal::Error(e) => s.on_error(e),
                 Signal::Complete => s.on_complete(),
+                Signal::Violation(_) => unreachable!("a script holds signals only"),
             }
         }
     }
@@ -171,6 +173,9 @@ fn completion_instead_of_an_item_is_reported() {
 
 #[test]
 fn more_items_than_requested_is_a_rule_1_1_violation() {
+    // All three items arrive inside `subscribe`, before step 1 runs; steps 1 and 2 take the
+    // two requested items and pass, the script cancels, and the extra item is reported as a
+    // failure of its own after the last step, not pinned on step 1 or 2.
     let broken = Scripted(vec![Signal::Next(1), Signal::Next(2), Signal::Next(3)]);
     let err = StepVerifier::create(&broken)
         .initial_request(2)
@@ -179,10 +184,94 @@ fn more_items_than_requested_is_a_rule_1_1_violation() {
         .verify()
         .unwrap_err();
     assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
+    assert_eq!(err.step(), None);
+    assert_eq!(
+        err.to_string(),
+        "after the last step: protocol violation: rule 1.1: on_next #3 but only 2 requested \
+         in total"
+    );
+}
+
+#[test]
+fn rule_1_1_violation_fails_the_step_that_reaches_the_extra_item() {
+    let broken = Scripted(vec![Signal::Next(1), Signal::Next(2), Signal::Next(3)]);
+    let err = StepVerifier::create(&broken)
+        .initial_request(2)
+        .expect_next(1)
+        .expect_next(2)
+        .expect_next(3)
+        .expect_complete()
+        .verify()
+        .unwrap_err();
+    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
+    assert_eq!(err.step(), Some(3));
+    assert_eq!(
+        err.to_string(),
+        "step 3 `expect_next(3)`: protocol violation: rule 1.1: on_next #3 but only 2 \
+         requested in total"
+    );
+    // A count step that runs into the extra item fails the same way.
+    let err = StepVerifier::create(&broken)
+        .initial_request(2)
+        .expect_next_count(3)
+        .verify()
+        .unwrap_err();
+    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
+    assert_eq!(err.step(), Some(1));
+    assert!(err.message().contains("on_next #3"), "{err}");
+}
+
+#[test]
+fn violations_count_the_ones_after_them() {
+    let broken = Scripted(vec![Signal::Next(1), Signal::Next(2), Signal::Next(3)]);
+    let err = StepVerifier::create(&broken)
+        .initial_request(1)
+        .expect_next(1)
+        .expect_next(2)
+        .verify()
+        .unwrap_err();
+    assert_eq!(err.step(), Some(2));
+    assert_eq!(
+        err.message(),
+        "protocol violation: rule 1.1: on_next #2 but only 1 requested in total (and 1 more)"
+    );
+}
+
+#[test]
+fn a_violation_fails_a_no_event_window_that_reaches_it() {
+    let broken = Scripted(vec![Signal::Next(1), Signal::Next(2)]);
+    let err = StepVerifier::create(&broken)
+        .initial_request(1)
+        .expect_next(1)
+        .expect_no_event(Duration::from_secs(30))
+        .verify()
+        .unwrap_err();
+    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
+    assert_eq!(err.step(), Some(2));
+    assert!(err.message().contains("rule 1.1: on_next #2"), "{err}");
+}
+
+#[test]
+fn a_signal_before_on_subscribe_fails_a_request_step_at_once() {
+    // Sends an item, and never calls on_subscribe: the request step must not wait for the
+    // (long) step timeout.
+    struct ItemFirst;
+    impl Publisher for ItemFirst {
+        type Item = u32;
+        fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
+            s.on_next(1);
+        }
+    }
+    let err = StepVerifier::create(&ItemFirst)
+        .timeout(Duration::from_secs(30))
+        .then_request(1)
+        .verify()
+        .unwrap_err();
+    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
     assert_eq!(err.step(), Some(1));
     assert!(
         err.message()
-            .contains("rule 1.1: on_next #3 but only 2 requested in total"),
+            .contains("rule 1.9: on_next #1 before on_subscribe"),
         "{err}"
     );
 }
@@ -432,14 +521,20 @@ fn expect_no_event_after_completion_catches_a_late_signal() {
 }
 
 #[test]
-fn violation_in_a_synchronous_stream_fails_the_first_step_that_sees_it() {
+fn violation_in_a_synchronous_stream_is_reported_where_it_happened() {
+    // Everything arrives inside `subscribe`: step 1 takes on_complete (correct) and passes;
+    // the item after it is a rule 1.7 violation that no step reached.
     let broken = Scripted(vec![Signal::Complete, Signal::Next(9)]);
     let err = StepVerifier::create(&broken)
         .expect_complete()
         .verify()
         .unwrap_err();
     assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(1));
+    assert_eq!(err.step(), None);
+    assert_eq!(
+        err.to_string(),
+        "after the last step: protocol violation: rule 1.7: on_next #1 after on_complete"
+    );
 }
 
 #[test]

@@ -38,7 +38,12 @@ struct Step<'a, T> {
 /// give those a bounded initial request.)
 ///
 /// All the while the verifier checks the publisher's side of the contract (rules 1.1, 1.7,
-/// 1.9, 2.12; see [`TestSubscriber`]); a violation fails the step during which it is noticed.
+/// 1.9, 2.12; see [`TestSubscriber`]). A violation takes its place in the stream of signals,
+/// right before the signal that broke the rule, and is a failure of its own: the step that
+/// reaches it (the one that would have taken the offending signal) fails with a
+/// [`ProtocolViolation`](VerifyErrorKind::ProtocolViolation) naming the rule, and so does
+/// `verify` after the last step if no step reached it. Steps that consumed only earlier,
+/// correct signals pass.
 ///
 /// How the script ends decides what happens to signals no step consumed:
 ///
@@ -648,34 +653,39 @@ impl<T: fmt::Debug + Send> Run<'_, T> {
         }
     }
 
-    /// Waits for `on_subscribe`.
+    /// Waits for `on_subscribe`. Fails at once if a violation arrives first (a signal before
+    /// `on_subscribe`, rule 1.9).
     fn await_subscription(&self) -> Result<(), StepFailure> {
         let outcome = self
             .subscriber
             .shared
             .wait_for(deadline_after(self.timeout), |r| {
-                if let Some(v) = r.first_violation() {
-                    Some(Err((VerifyErrorKind::ProtocolViolation, v)))
-                } else if r.subscribed {
+                if r.subscribed {
                     Some(Ok(()))
                 } else {
-                    None
+                    r.queued_violation()
+                        .map(|v| Err((VerifyErrorKind::ProtocolViolation, v)))
                 }
             });
         outcome.unwrap_or_else(|| Err(self.timed_out("on_subscribe")))
     }
 
-    /// Takes the next signal, waiting up to the timeout. Fails at once on a violation, or if
-    /// the stream has ended and every signal was taken.
+    /// Takes the next signal, waiting up to the timeout. Fails at once if the next thing in
+    /// the stream is a protocol violation, or if the stream has ended and every signal was
+    /// taken.
     pub(super) fn next_signal(&self, waiting_for: &str) -> Result<Signal<T>, StepFailure> {
         let outcome = self
             .subscriber
             .shared
             .wait_for(deadline_after(self.timeout), |r| {
-                if let Some(v) = r.first_violation() {
-                    Some(Err((VerifyErrorKind::ProtocolViolation, v)))
-                } else if let Some(signal) = r.signals.pop_front() {
-                    Some(Ok(signal))
+                if let Some(signal) = r.signals.pop_front() {
+                    Some(match signal {
+                        Signal::Violation(index) => Err((
+                            VerifyErrorKind::ProtocolViolation,
+                            r.violation_report(index),
+                        )),
+                        signal => Ok(signal),
+                    })
                 } else {
                     r.terminal.as_ref().map(|t| {
                         Err((
@@ -693,16 +703,16 @@ impl<T: fmt::Debug + Send> Run<'_, T> {
             .subscriber
             .shared
             .wait_for(deadline_after(window), |r| {
-                if let Some(v) = r.first_violation() {
-                    Some((VerifyErrorKind::ProtocolViolation, v))
-                } else {
-                    r.signals.front().map(|s| {
-                        (
-                            VerifyErrorKind::Mismatch,
-                            format!("got {} within the {window:?} window", s.describe()),
-                        )
-                    })
-                }
+                r.signals.front().map(|s| match s {
+                    Signal::Violation(index) => (
+                        VerifyErrorKind::ProtocolViolation,
+                        r.violation_report(*index),
+                    ),
+                    s => (
+                        VerifyErrorKind::Mismatch,
+                        format!("got {} within the {window:?} window", s.describe()),
+                    ),
+                })
             });
         match outcome {
             Some(failure) => Err(failure),
@@ -721,10 +731,11 @@ impl<T: fmt::Debug + Send> Run<'_, T> {
         )
     }
 
-    /// After the last step: no violation, and nothing unconsumed unless the script cancelled.
+    /// After the last step: no violation that no step reached, and nothing unconsumed unless
+    /// the script cancelled.
     pub(super) fn finish(&self) -> Result<(), StepFailure> {
         let record = self.subscriber.lock();
-        if let Some(v) = record.first_violation() {
+        if let Some(v) = record.queued_violation() {
             return Err((VerifyErrorKind::ProtocolViolation, v));
         }
         if !self.cancelled {
