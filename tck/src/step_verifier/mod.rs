@@ -35,7 +35,7 @@ pub use verifier::StepVerifier;
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
@@ -109,7 +109,18 @@ struct Record<T> {
     terminal: Option<Terminal>,
     violations: Vec<String>,
     violation_count: usize,
+    /// Run after each `on_next` is recorded, with no lock held.
+    hook: Option<OnNextHook<T>>,
+    /// How many `on_next` calls are running right now, and the most there ever were at once.
+    depth: usize,
+    max_depth: usize,
+    /// The token of the last [`TestSubscriber::tracked_clone`]; gone once every copy of that
+    /// clone was dropped (rule 3.13).
+    tracked: Option<Weak<()>>,
 }
+
+/// The hook of [`TestSubscriber::with_on_next_hook`].
+type OnNextHook<T> = Arc<dyn Fn(&TestSubscriber<T>, u64) + Send + Sync>;
 
 impl<T> Record<T> {
     /// Records a violation and queues it among the signals, before the offending one.

@@ -19,6 +19,18 @@ use super::*;
 /// (rule 2.12) are violations too. They are collected in [`violations`](Self::violations); the
 /// signals are still recorded.
 ///
+/// For tests that drive demand from inside the stream or watch the publisher's side of the
+/// contract more closely:
+///
+/// * [`with_on_next_hook`](Self::with_on_next_hook) runs a closure after each item, which may
+///   request or cancel re-entrantly (rules 3.2, 3.3);
+/// * [`tracked_clone`](Self::tracked_clone) and [`is_dropped`](Self::is_dropped) tell whether
+///   the publisher dropped the subscriber (rule 3.13);
+/// * [`max_on_next_depth`](Self::max_on_next_depth) says whether `on_next` was ever entered
+///   while another `on_next` was running (recursion, rule 3.3);
+/// * [`subscription`](Self::subscription) hands out the subscription itself, to call it after
+///   cancelling (rules 3.6, 3.7).
+///
 /// # Examples
 ///
 /// Any code can drive it, including a test acting as the publisher:
@@ -39,12 +51,17 @@ use super::*;
 /// ```
 pub struct TestSubscriber<T> {
     pub(super) shared: Arc<Shared<T>>,
+    /// Held by a [`tracked_clone`](Self::tracked_clone) and its copies.
+    token: Option<Arc<()>>,
 }
 
 impl<T> Clone for TestSubscriber<T> {
+    /// Another handle on the same record. A clone of a
+    /// [`tracked_clone`](Self::tracked_clone) is tracked too.
     fn clone(&self) -> Self {
         TestSubscriber {
             shared: Arc::clone(&self.shared),
+            token: self.token.clone(),
         }
     }
 }
@@ -113,10 +130,209 @@ impl<T> TestSubscriber<T> {
                     terminal: None,
                     violations: Vec::new(),
                     violation_count: 0,
+                    hook: None,
+                    depth: 0,
+                    max_depth: 0,
+                    tracked: None,
                 }),
                 changed: Condvar::new(),
             }),
+            token: None,
         }
+    }
+
+    /// Runs `hook(subscriber, n)` after each `on_next` is recorded, where `n` is the number
+    /// of items received so far (this one included) and `subscriber` the instance the
+    /// publisher called. No lock is held while it runs, so it may
+    /// [`request`](Self::request), [`cancel`](Self::cancel), inspect the record, or block.
+    ///
+    /// The hook is shared by every clone and runs for every `on_next`, including one that
+    /// arrives while the hook is still running (a publisher that recurses); hence `Fn`, not
+    /// `FnMut`: keep state in atomics or a mutex. Use the `subscriber` argument instead of
+    /// capturing a clone, which would keep the record alive through itself (and a
+    /// [`tracked_clone`](Self::tracked_clone) from ever being dropped).
+    ///
+    /// ```
+    /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
+    /// use reactive_core::Publisher;
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// // One item at a time, each requested from inside on_next; cancel after the third.
+    /// let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, n| {
+    ///     if n < 3 {
+    ///         ts.request(1);
+    ///     } else {
+    ///         ts.cancel();
+    ///     }
+    /// });
+    /// vec_publisher((1..=10).collect()).subscribe(ts.clone());
+    /// assert_eq!(ts.values(), [1, 2, 3]);
+    /// assert!(ts.is_cancelled());
+    /// assert!(ts.violations().is_empty());
+    /// ```
+    pub fn with_on_next_hook<F>(self, hook: F) -> Self
+    where
+        F: Fn(&TestSubscriber<T>, u64) + Send + Sync + 'static,
+    {
+        self.shared.record.lock().hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// A clone whose drop can be watched: subscribe with it, keep `self`, and
+    /// [`is_dropped`](Self::is_dropped) says whether the publisher has dropped it and every
+    /// copy of it (rule 3.13: after a terminal signal or `cancel`, a publisher must drop its
+    /// references to the subscriber).
+    ///
+    /// Only the last tracked clone is watched: calling this again starts watching the new one.
+    /// The test subscriber itself stops holding the subscription after a terminal signal or
+    /// [`cancel`](Self::cancel), so it does not keep the publisher's state (and through it
+    /// the subscriber) alive; a [`subscription`](Self::subscription) the test keeps does.
+    ///
+    /// ```
+    /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
+    /// use reactive_core::Publisher;
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let ts = TestSubscriber::with_request(1);
+    /// vec_publisher(vec![1, 2, 3]).subscribe(ts.tracked_clone());
+    /// assert!(!ts.is_dropped()); // the stream is open: the publisher holds the subscriber
+    /// ts.cancel();
+    /// assert!(ts.is_dropped());
+    /// ```
+    pub fn tracked_clone(&self) -> Self {
+        let token = Arc::new(());
+        self.shared.record.lock().tracked = Some(Arc::downgrade(&token));
+        TestSubscriber {
+            shared: Arc::clone(&self.shared),
+            token: Some(token),
+        }
+    }
+
+    /// Whether the last [`tracked_clone`](Self::tracked_clone), and every copy of it, has been
+    /// dropped.
+    ///
+    /// # Panics
+    ///
+    /// If no tracked clone was ever made: there is nothing to watch, and answering `false`
+    /// would let `assert!(!ts.is_dropped())` pass for the wrong reason.
+    ///
+    /// ```
+    /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
+    /// use reactive_core::Publisher;
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let ts = TestSubscriber::new();
+    /// vec_publisher(vec![1, 2]).subscribe(ts.tracked_clone());
+    /// assert!(ts.is_complete());
+    /// assert!(ts.is_dropped()); // dropped after on_complete
+    /// ```
+    pub fn is_dropped(&self) -> bool {
+        match &self.shared.record.lock().tracked {
+            Some(token) => token.strong_count() == 0,
+            None => panic!("is_dropped: no tracked_clone to watch; subscribe with one"),
+        }
+    }
+
+    /// Whether `on_subscribe` has been received.
+    ///
+    /// ```
+    /// use reactive_core::{support::empty_subscription, Subscriber};
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let mut ts = TestSubscriber::<u8>::new();
+    /// assert!(!ts.is_subscribed());
+    /// ts.on_subscribe(empty_subscription());
+    /// assert!(ts.is_subscribed());
+    /// ```
+    pub fn is_subscribed(&self) -> bool {
+        self.shared.record.lock().subscribed
+    }
+
+    /// Whether [`cancel`](Self::cancel) has been called (and took effect: not after a
+    /// terminal signal).
+    ///
+    /// ```
+    /// use reactive_core::{support::empty_subscription, Subscriber};
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let mut ts = TestSubscriber::<u8>::new();
+    /// ts.on_subscribe(empty_subscription());
+    /// ts.cancel();
+    /// assert!(ts.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.record.lock().cancelled
+    }
+
+    /// The total demand asked for so far: the initial request plus every
+    /// [`request`](Self::request) that was made before a terminal signal or cancel, saturating
+    /// at [`UNBOUNDED`] (rule 3.17). Rule 1.1 is checked against this number.
+    ///
+    /// ```
+    /// use reactive_core::{support::empty_subscription, Subscriber};
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let mut ts = TestSubscriber::<u8>::with_request(2);
+    /// ts.on_subscribe(empty_subscription());
+    /// ts.request(3);
+    /// assert_eq!(ts.requested(), 5);
+    /// ts.request(u64::MAX);
+    /// assert_eq!(ts.requested(), u64::MAX);
+    /// ```
+    pub fn requested(&self) -> u64 {
+        self.shared.record.lock().requested
+    }
+
+    /// The subscription received in `on_subscribe`, while the test subscriber holds it: until
+    /// a terminal signal or [`cancel`](Self::cancel).
+    ///
+    /// For testing the subscription's own rules, for example that `request` and `cancel`
+    /// after a cancel do nothing (rules 3.6, 3.7): take it before cancelling and call it
+    /// afterwards. Demand requested through it directly is *not* counted for rule 1.1, so an
+    /// item it produces is reported as a violation. Holding it keeps the publisher's state
+    /// alive, so drop it before checking [`is_dropped`](Self::is_dropped).
+    ///
+    /// ```
+    /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
+    /// use reactive_core::Publisher;
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// let ts = TestSubscriber::with_request(0);
+    /// vec_publisher(vec![1, 2, 3]).subscribe(ts.tracked_clone());
+    /// let subscription = ts.subscription().unwrap();
+    /// ts.cancel();
+    /// assert!(ts.subscription().is_none());
+    /// subscription.request(2); // after cancel: must do nothing (rule 3.6)
+    /// subscription.cancel(); // idempotent (rule 3.7)
+    /// drop(subscription);
+    /// assert_eq!(ts.value_count(), 0);
+    /// assert!(ts.violations().is_empty());
+    /// assert!(ts.is_dropped());
+    /// ```
+    pub fn subscription(&self) -> Option<SubscriptionRef> {
+        self.shared.record.lock().subscription.clone()
+    }
+
+    /// The most `on_next` calls that were ever running at once: 1 once an item arrived from a
+    /// publisher that never re-enters `on_next`, 0 before any item. More than 1 means `on_next`
+    /// was called while another `on_next` was still running, which only an
+    /// [`on_next` hook](Self::with_on_next_hook) can observe on one thread: a `request` from
+    /// the hook that emitted on the same stack (unbounded recursion breaks rule 3.3), or a
+    /// call from another thread (rule 1.3).
+    ///
+    /// ```
+    /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
+    /// use reactive_core::Publisher;
+    /// use reactive_tck::TestSubscriber;
+    ///
+    /// // vec_publisher serves a request made inside on_next after on_next returns.
+    /// let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1));
+    /// vec_publisher((0..100).collect()).subscribe(ts.clone());
+    /// assert_eq!(ts.value_count(), 100);
+    /// assert_eq!(ts.max_on_next_depth(), 1);
+    /// ```
+    pub fn max_on_next_depth(&self) -> usize {
+        self.shared.record.lock().max_depth
     }
 
     /// Asks for `n` more items, from the calling thread.
@@ -155,8 +371,10 @@ impl<T> TestSubscriber<T> {
         subscription.request(n);
     }
 
-    /// Cancels the subscription (or, before `on_subscribe`, the one that will arrive).
-    /// Idempotent; does nothing after a terminal signal.
+    /// Cancels the subscription (or, before `on_subscribe`, the one that will arrive), and
+    /// stops holding it. Idempotent: only the first call reaches the subscription; does
+    /// nothing after a terminal signal. To call the subscription again after cancelling, keep
+    /// its [`subscription`](Self::subscription).
     ///
     /// ```
     /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
@@ -393,8 +611,10 @@ impl<T: Send> Subscriber<T> for TestSubscriber<T> {
     }
 
     fn on_next(&mut self, item: T) {
-        self.shared.update(|r| {
+        let (hook, count) = self.shared.update(|r| {
             r.received += 1;
+            r.depth += 1;
+            r.max_depth = r.max_depth.max(r.depth);
             let k = r.received;
             if !r.subscribed {
                 r.violation(format!("rule 1.9: on_next #{k} before on_subscribe"));
@@ -410,7 +630,12 @@ impl<T: Send> Subscriber<T> for TestSubscriber<T> {
                 r.violation(message);
             }
             r.signals.push_back(Signal::Next(item));
+            (r.hook.clone(), k)
         });
+        if let Some(hook) = hook {
+            hook(self, count);
+        }
+        self.shared.record.lock().depth -= 1;
     }
 
     fn on_error(&mut self, error: Error) {

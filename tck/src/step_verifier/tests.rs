@@ -726,3 +726,136 @@ fn request_zero_before_on_subscribe_is_passed_on() {
     );
     assert_eq!(ts.value_count(), 0);
 }
+
+#[test]
+fn on_next_hook_requests_one_at_a_time_from_inside_on_next() {
+    let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1));
+    vec_publisher((0..50).collect::<Vec<u32>>()).subscribe(ts.clone());
+    assert_eq!(ts.values(), (0..50).collect::<Vec<_>>());
+    assert!(ts.is_complete());
+    assert!(ts.violations().is_empty(), "{:?}", ts.violations());
+    assert_eq!(ts.requested(), 51);
+    assert_eq!(ts.max_on_next_depth(), 1);
+}
+
+#[test]
+fn on_next_hook_sees_the_count_and_can_cancel() {
+    let counts = Arc::new(Mutex::new(Vec::new()));
+    let seen = counts.clone();
+    let ts = TestSubscriber::new().with_on_next_hook(move |ts, n| {
+        seen.lock().push(n);
+        if n == 3 {
+            ts.cancel();
+        }
+    });
+    vec_publisher((0..100).collect::<Vec<u32>>()).subscribe(ts.tracked_clone());
+    assert_eq!(*counts.lock(), [1, 2, 3]);
+    assert_eq!(ts.values(), [0, 1, 2]);
+    assert!(ts.is_cancelled());
+    assert!(!ts.is_terminated());
+    assert!(ts.is_dropped(), "the publisher kept the subscriber after cancel");
+}
+
+#[test]
+fn on_next_hook_runs_for_a_nested_on_next_and_the_depth_shows_it() {
+    // The hook itself plays a publisher that recurses: it calls on_next from inside on_next.
+    let calls = Arc::new(Mutex::new(0u32));
+    let counted = calls.clone();
+    let mut ts = TestSubscriber::new().with_on_next_hook(move |ts, n| {
+        *counted.lock() += 1;
+        if n == 1 {
+            ts.clone().on_next(2u32);
+        }
+    });
+    ts.on_subscribe(empty_subscription());
+    ts.on_next(1);
+    assert_eq!(ts.values(), [1, 2]);
+    assert_eq!(*calls.lock(), 2, "the nested on_next ran the hook too");
+    assert_eq!(ts.max_on_next_depth(), 2);
+    ts.on_next(3);
+    assert_eq!(ts.max_on_next_depth(), 2, "the depth went back down after the nesting");
+}
+
+#[test]
+fn max_on_next_depth_is_zero_before_any_item() {
+    let ts = TestSubscriber::<u8>::new();
+    assert_eq!(ts.max_on_next_depth(), 0);
+}
+
+#[test]
+fn a_tracked_clone_is_dropped_only_when_every_copy_is() {
+    let ts = TestSubscriber::<u8>::new();
+    let tracked = ts.tracked_clone();
+    let copy = tracked.clone();
+    drop(tracked);
+    assert!(!ts.is_dropped(), "a copy of the tracked clone is still alive");
+    let plain = ts.clone();
+    drop(copy);
+    assert!(ts.is_dropped(), "an untracked clone must not count");
+    drop(plain);
+}
+
+#[test]
+fn a_publisher_that_keeps_the_subscriber_after_cancel_is_seen() {
+    // Keeps every subscriber forever: rule 3.13 broken.
+    struct Hoarder(Mutex<Vec<Box<dyn Send>>>);
+    impl Publisher for Hoarder {
+        type Item = u32;
+        fn subscribe<S: Subscriber<u32> + 'static>(&self, mut s: S) {
+            s.on_subscribe(empty_subscription());
+            self.0.lock().push(Box::new(s));
+        }
+    }
+    let hoarder = Hoarder(Mutex::new(Vec::new()));
+    let ts = TestSubscriber::<u32>::new();
+    hoarder.subscribe(ts.tracked_clone());
+    ts.cancel();
+    assert!(!ts.is_dropped());
+    hoarder.0.lock().clear();
+    assert!(ts.is_dropped());
+}
+
+#[test]
+#[should_panic(expected = "no tracked_clone to watch")]
+fn is_dropped_without_a_tracked_clone_panics() {
+    let ts = TestSubscriber::<u8>::new();
+    vec_publisher(vec![1u8]).subscribe(ts.clone());
+    let _ = ts.is_dropped();
+}
+
+#[test]
+fn requested_counts_demand_before_on_subscribe_but_not_after_the_end() {
+    let ts = TestSubscriber::<u32>::with_request(2);
+    ts.request(3);
+    assert_eq!(ts.requested(), 5);
+    assert!(!ts.is_subscribed());
+    vec_publisher(vec![1, 2]).subscribe(ts.clone());
+    assert!(ts.is_subscribed());
+    assert!(ts.is_complete());
+    ts.request(7); // after the terminal signal: ignored
+    assert_eq!(ts.requested(), 5);
+}
+
+#[test]
+fn the_subscription_is_held_until_the_end_or_cancel() {
+    let recording = Arc::new(Recording::default());
+    let mut ts = TestSubscriber::<u8>::with_request(0);
+    assert!(ts.subscription().is_none());
+    ts.on_subscribe(recording.clone());
+    let s = ts.subscription().expect("held after on_subscribe");
+    ts.cancel();
+    assert!(ts.subscription().is_none(), "still held after cancel");
+    ts.cancel();
+    assert_eq!(*recording.cancels.lock(), 1, "cancel reached it twice");
+    // The raw subscription still reaches the publisher after cancel.
+    s.request(4);
+    s.cancel();
+    assert_eq!(*recording.requests.lock(), [4]);
+    assert_eq!(*recording.cancels.lock(), 2);
+    assert_eq!(ts.requested(), 0, "a raw request must not count as demand");
+
+    let mut ts = TestSubscriber::<u8>::new();
+    ts.on_subscribe(empty_subscription());
+    ts.on_complete();
+    assert!(ts.subscription().is_none(), "still held after on_complete");
+}
