@@ -4,7 +4,7 @@ use parking_lot::Mutex;
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 use reactive_operators::{PublisherExt, range};
 
-use crate::probe::probe;
+use reactive_tck::TestSubscriber;
 
 /// Wraps a publisher and records every `request(n)` its subscriber makes.
 struct CountRequests<P> {
@@ -74,24 +74,25 @@ impl<T, P: Publisher<Item = T>> Publisher for CountRequests<P> {
 
 #[test]
 fn keeps_matching_items_in_order() {
-    let (p, h) = probe::<u64>(UNBOUNDED);
-    range(0, 20).filter(|v| v % 5 == 0).subscribe(p);
-    assert_eq!(h.items(), vec![0, 5, 10, 15]);
-    assert!(h.with(|r| r.completed == 1));
+    let ts = TestSubscriber::<u64>::with_request(UNBOUNDED);
+    range(0, 20).filter(|v| v % 5 == 0).subscribe(ts.clone());
+    assert_eq!(ts.values(), vec![0, 5, 10, 15]);
+    assert!(ts.is_complete());
+    assert!(ts.violations().is_empty(), "{ts:?}");
 }
 
 #[test]
 fn rejected_items_cost_no_request_on_the_conditional_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (p, h) = probe::<u64>(3);
+    let ts = TestSubscriber::<u64>::with_request(3);
     CountRequests {
         source: range(0, 100),
         log: log.clone(),
         plain: false,
     }
     .filter(|v| v % 10 == 0)
-    .subscribe(p);
-    assert_eq!(h.items(), vec![0, 10, 20]);
+    .subscribe(ts.clone());
+    assert_eq!(ts.values(), vec![0, 10, 20]);
     assert_eq!(
         *log.lock(),
         vec![3],
@@ -102,16 +103,16 @@ fn rejected_items_cost_no_request_on_the_conditional_path() {
 #[test]
 fn rejected_items_are_replaced_with_request_one_on_the_plain_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (p, h) = probe::<u64>(2);
+    let ts = TestSubscriber::<u64>::with_request(2);
     CountRequests {
         source: range(0, 100),
         log: log.clone(),
         plain: true,
     }
     .filter(|v| v % 4 == 0)
-    .subscribe(p);
-    assert_eq!(h.items(), vec![0, 4]);
-    assert!(h.with(|r| !r.overflow));
+    .subscribe(ts.clone());
+    assert_eq!(ts.values(), vec![0, 4]);
+    assert!(ts.violations().is_empty(), "{ts:?}");
     // 2 requested, 1..=3 rejected (3 x request(1)), 4 accepted.
     assert_eq!(*log.lock(), vec![2, 1, 1, 1]);
 }
@@ -119,7 +120,7 @@ fn rejected_items_are_replaced_with_request_one_on_the_plain_path() {
 #[test]
 fn map_then_filter_keeps_the_conditional_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (p, h) = probe::<u64>(2);
+    let ts = TestSubscriber::<u64>::with_request(2);
     CountRequests {
         source: range(0, 100),
         log: log.clone(),
@@ -127,8 +128,8 @@ fn map_then_filter_keeps_the_conditional_path() {
     }
     .map(|v| v * 3)
     .filter(|v| v % 2 == 1)
-    .subscribe(p);
-    assert_eq!(h.items(), vec![3, 9]);
+    .subscribe(ts.clone());
+    assert_eq!(ts.values(), vec![3, 9]);
     assert_eq!(*log.lock(), vec![2]);
 }
 
@@ -167,7 +168,9 @@ impl Subscription for CancelLog {
 
 #[test]
 fn a_second_subscription_is_cancelled_not_adopted() {
-    let (p, h) = probe::<u64>(1);
-    SubscribesTwice.filter(|_| true).subscribe(p);
-    assert_eq!(h.with(|r| r.subscribed), 1);
+    let ts = TestSubscriber::<u64>::with_request(1);
+    SubscribesTwice.filter(|_| true).subscribe(ts.clone());
+    assert!(ts.is_subscribed());
+    // Passing the second subscription down would be a second on_subscribe (rule 2.12).
+    assert!(ts.violations().is_empty(), "{ts:?}");
 }

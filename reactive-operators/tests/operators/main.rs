@@ -1,6 +1,6 @@
-//! Behaviour tests for the operators crate: one module per source or operator.
-
-mod probe;
+//! Behaviour tests for the operators crate: one module per source or operator. They subscribe
+//! `reactive_tck::TestSubscriber` (or script a `StepVerifier`), which checks the publisher's side
+//! of the contract on every signal.
 
 mod demand;
 mod filter;
