@@ -117,6 +117,10 @@ struct Record<T> {
     /// The token of the last [`TestSubscriber::tracked_clone`]; gone once every copy of that
     /// clone was dropped (rule 3.13).
     tracked: Option<Weak<()>>,
+    /// While a clone is tracked: the subscription received, kept even after the end or a
+    /// cancel, so that the publisher's state outlives the subscriber unless the publisher
+    /// lets go of the subscriber itself.
+    retained: Option<SubscriptionRef>,
 }
 
 /// The hook of [`TestSubscriber::with_on_next_hook`].

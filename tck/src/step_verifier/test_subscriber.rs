@@ -134,6 +134,7 @@ impl<T> TestSubscriber<T> {
                     depth: 0,
                     max_depth: 0,
                     tracked: None,
+                    retained: None,
                 }),
                 changed: Condvar::new(),
             }),
@@ -184,9 +185,13 @@ impl<T> TestSubscriber<T> {
     /// references to the subscriber).
     ///
     /// Only the last tracked clone is watched: calling this again starts watching the new one.
-    /// The test subscriber itself stops holding the subscription after a terminal signal or
-    /// [`cancel`](Self::cancel), so it does not keep the publisher's state (and through it
-    /// the subscriber) alive; a [`subscription`](Self::subscription) the test keeps does.
+    ///
+    /// From then on the record keeps the subscription it receives for as long as the record
+    /// lives, even after a terminal signal or [`cancel`](Self::cancel). The publisher's state
+    /// therefore stays alive, and `is_dropped` turns `true` only if the publisher let go of
+    /// the subscriber itself, not merely because the last reference to its state went away.
+    /// (If it never lets go, the subscription and the subscriber keep each other alive until
+    /// the test ends: the price of catching the bug.)
     ///
     /// ```
     /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
@@ -201,7 +206,12 @@ impl<T> TestSubscriber<T> {
     /// ```
     pub fn tracked_clone(&self) -> Self {
         let token = Arc::new(());
-        self.shared.record.lock().tracked = Some(Arc::downgrade(&token));
+        let mut record = self.shared.record.lock();
+        record.tracked = Some(Arc::downgrade(&token));
+        if record.retained.is_none() {
+            record.retained = record.subscription.clone();
+        }
+        drop(record);
         TestSubscriber {
             shared: Arc::clone(&self.shared),
             token: Some(token),
@@ -290,7 +300,7 @@ impl<T> TestSubscriber<T> {
     /// after a cancel do nothing (rules 3.6, 3.7): take it before cancelling and call it
     /// afterwards. Demand requested through it directly is *not* counted for rule 1.1, so an
     /// item it produces is reported as a violation. Holding it keeps the publisher's state
-    /// alive, so drop it before checking [`is_dropped`](Self::is_dropped).
+    /// alive, as a [`tracked_clone`](Self::tracked_clone) does anyway.
     ///
     /// ```
     /// # mod doc { include!("vec_publisher.rs"); } use doc::*;
@@ -588,6 +598,9 @@ impl<T: Send> Subscriber<T> for TestSubscriber<T> {
                 return Then::CancelIt;
             }
             r.subscribed = true;
+            if r.tracked.is_some() {
+                r.retained = Some(Arc::clone(&subscription));
+            }
             if r.cancelled {
                 return Then::CancelIt;
             }

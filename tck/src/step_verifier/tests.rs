@@ -816,6 +816,34 @@ fn a_publisher_that_keeps_the_subscriber_after_cancel_is_seen() {
 }
 
 #[test]
+fn a_tracked_record_keeps_the_publisher_state_alive() {
+    // Keeps the subscriber inside its subscription and never lets go (rule 3.13 broken): the
+    // only thing that could free the subscriber is the last reference to the subscription
+    // going away, which a tracked record prevents, so the bug shows.
+    struct Clingy<S>(Mutex<Option<S>>);
+    impl<S: Send> Subscription for Clingy<S> {
+        fn request(&self, _: u64) {}
+        fn cancel(&self) {}
+    }
+    struct KeepsSubscriber;
+    impl Publisher for KeepsSubscriber {
+        type Item = u32;
+        fn subscribe<S: Subscriber<u32> + 'static>(&self, s: S) {
+            let state = Arc::new(Clingy(Mutex::new(Some(s))));
+            let mut s = state.0.lock().take().unwrap();
+            s.on_subscribe(state.clone());
+            s.on_complete();
+            *state.0.lock() = Some(s);
+        }
+    }
+    let ts = TestSubscriber::<u32>::new();
+    KeepsSubscriber.subscribe(ts.tracked_clone());
+    assert!(ts.is_complete());
+    assert!(ts.subscription().is_none(), "not handed out after the end");
+    assert!(!ts.is_dropped(), "the kept subscription must keep the state alive");
+}
+
+#[test]
 #[should_panic(expected = "no tracked_clone to watch")]
 fn is_dropped_without_a_tracked_clone_panics() {
     let ts = TestSubscriber::<u8>::new();
