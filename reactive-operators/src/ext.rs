@@ -91,7 +91,9 @@ pub trait PublisherExt: Publisher {
     ///
     /// `on_next` runs for every item, then exactly one of `on_error` and `on_complete` runs
     /// (unless the handle cancels first). In a synchronous pipeline everything runs before
-    /// this method returns.
+    /// this method returns. The first terminal signal ends the stream for good: an upstream
+    /// that breaks rule 1.7 (a second terminal signal, an item after the end) is ignored from
+    /// then on, so no callback runs after `on_error` or `on_complete`.
     ///
     /// # Backpressure
     ///

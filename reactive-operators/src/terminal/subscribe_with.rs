@@ -9,6 +9,19 @@ use reactive_core::{Error, Subscriber, SubscriptionRef, UNBOUNDED};
 ///
 /// Dropping the handle does **not** cancel (like a detached task); call
 /// [`cancel`](Self::cancel).
+///
+/// The stream has one terminal state: the first `on_complete` or `on_error` ends it, runs its
+/// callback, and everything the upstream sends after that is ignored (a publisher that breaks
+/// rule 1.7 cannot run both callbacks, one twice, or `on_next` after the end).
+///
+/// ```
+/// use reactive_operators::{never, PublisherExt};
+///
+/// let handle = never::<u8>().subscribe_with(|_| {}, |_| {}, || {});
+/// assert!(!handle.is_terminated());
+/// handle.cancel();
+/// assert!(handle.is_cancelled());
+/// ```
 #[derive(Clone)]
 pub struct SubscribeHandle {
     shared: Arc<Shared>,
@@ -22,16 +35,43 @@ struct Shared {
 impl SubscribeHandle {
     /// Cancels the subscription: the callbacks stop being called (eventually, if the publisher
     /// emits on another thread). Idempotent; does nothing after the stream ended.
+    ///
+    /// ```
+    /// use reactive_operators::{never, PublisherExt};
+    ///
+    /// let handle = never::<u8>().subscribe_with(|_| {}, |_| {}, || {});
+    /// handle.cancel();
+    /// handle.cancel(); // idempotent
+    /// assert!(handle.is_cancelled());
+    /// assert!(!handle.is_terminated());
+    /// ```
     pub fn cancel(&self) {
         self.shared.upstream.cancel();
     }
 
-    /// Whether `on_complete` or `on_error` has run.
+    /// Whether the stream has ended with `on_complete` or `on_error` (set just before the
+    /// callback runs).
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    ///
+    /// let handle = range(0, 3).subscribe_with(|_| {}, |_| {}, || {});
+    /// assert!(handle.is_terminated());
+    /// ```
     pub fn is_terminated(&self) -> bool {
         self.shared.terminated.load(Ordering::Acquire)
     }
 
     /// Whether [`cancel`](Self::cancel) was called.
+    ///
+    /// ```
+    /// use reactive_operators::{never, PublisherExt};
+    ///
+    /// let handle = never::<u8>().subscribe_with(|_| {}, |_| {}, || {});
+    /// assert!(!handle.is_cancelled());
+    /// handle.cancel();
+    /// assert!(handle.is_cancelled());
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.shared.upstream.is_cancelled()
     }
@@ -48,8 +88,11 @@ impl std::fmt::Debug for SubscribeHandle {
 
 pub(crate) struct CallbackSubscriber<N, E, C> {
     on_next: N,
-    on_error: Option<E>,
-    on_complete: Option<C>,
+    /// The terminal callbacks, taken together by the first terminal signal. `None` means the
+    /// stream has ended: a broken upstream (`on_error` then `on_complete`, a second
+    /// `on_complete`, `on_next` after the end; rule 1.7) can never run both callbacks, one of
+    /// them twice, or `on_next` after either.
+    terminal: Option<(E, C)>,
     shared: Arc<Shared>,
 }
 
@@ -65,12 +108,20 @@ pub(crate) fn callback_subscriber<N, E, C>(
     (
         CallbackSubscriber {
             on_next,
-            on_error: Some(on_error),
-            on_complete: Some(on_complete),
+            terminal: Some((on_error, on_complete)),
             shared: shared.clone(),
         },
         SubscribeHandle { shared },
     )
+}
+
+impl<N, E, C> CallbackSubscriber<N, E, C> {
+    /// Ends the stream: returns the terminal callbacks the first time, `None` after.
+    fn end(&mut self) -> Option<(E, C)> {
+        let callbacks = self.terminal.take()?;
+        self.shared.terminated.store(true, Ordering::Release);
+        Some(callbacks)
+    }
 }
 
 impl<T, N, E, C> Subscriber<T> for CallbackSubscriber<N, E, C>
@@ -87,20 +138,20 @@ where
 
     #[inline]
     fn on_next(&mut self, item: T) {
-        (self.on_next)(item);
+        if self.terminal.is_some() {
+            (self.on_next)(item);
+        }
     }
 
     fn on_error(&mut self, error: Error) {
-        self.shared.terminated.store(true, Ordering::Release);
-        if let Some(f) = self.on_error.take() {
-            f(error);
+        if let Some((on_error, _)) = self.end() {
+            on_error(error);
         }
     }
 
     fn on_complete(&mut self) {
-        self.shared.terminated.store(true, Ordering::Release);
-        if let Some(f) = self.on_complete.take() {
-            f();
+        if let Some((_, on_complete)) = self.end() {
+            on_complete();
         }
     }
 }
