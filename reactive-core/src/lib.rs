@@ -45,6 +45,9 @@
 //! * [`scheduler`]: where asynchronous work runs: immediately, on a dedicated thread, on a
 //!   fixed pool, or on a tokio runtime (feature `tokio`); and [`scheduler::ScheduledDrain`],
 //!   the drain loop run on a worker, which asynchronous boundaries are built on.
+//! * [`sync`]: the atomics, `Arc`, `Mutex`, `UnsafeCell` and threads that switch to loom under
+//!   `--cfg reactive_loom`, so your own operators can be model-checked together with the
+//!   toolkit.
 //!
 //! # Example: a publisher of one number
 //!
@@ -133,6 +136,7 @@ pub mod queue;
 pub mod scheduler;
 pub mod spec;
 pub mod support;
+pub mod sync;
 
 #[allow(dead_code, unused_imports, missing_docs)]
 mod loom;
@@ -147,7 +151,8 @@ pub use spec::{
 /// it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    /// The loom shim (see `DESIGN.md` section 7).
+    /// The whole loom shim, for this workspace's crates; code outside it uses the public
+    /// [`sync`](crate::sync) module.
     pub mod loom {
         pub use crate::loom::*;
     }

@@ -3,7 +3,8 @@
 //! Normal builds use `std` and `parking_lot`; builds with `RUSTFLAGS="--cfg reactive_loom"` use
 //! [loom](https://docs.rs/loom) so that the concurrency models in this crate can explore every
 //! interleaving. Everything else in the workspace imports these names from here (operator crates
-//! through `reactive_core::__private::loom`), never from `std::sync::atomic` directly.
+//! through `reactive_core::__private::loom`), never from `std::sync::atomic` directly; code
+//! outside the workspace uses the public re-export, `reactive_core::sync`.
 
 #[cfg(not(reactive_loom))]
 mod imp {
@@ -19,26 +20,45 @@ mod imp {
     }
 
     /// An `UnsafeCell` with loom's closure-based access API, so that code compiles unchanged
-    /// under both configurations.
+    /// under both configurations. Under loom, each access is checked against every other one
+    /// for a data race.
+    ///
+    /// ```
+    /// use reactive_core::sync::UnsafeCell;
+    ///
+    /// let cell = UnsafeCell::new(1);
+    /// // SAFETY: the cell is not shared, so this access is exclusive.
+    /// cell.with_mut(|p| unsafe { *p += 1 });
+    /// // SAFETY: as above; no write is in progress.
+    /// let value = cell.with(|p| unsafe { *p });
+    /// assert_eq!(value, 2);
+    /// assert_eq!(cell.into_inner(), 2);
+    /// ```
     #[derive(Debug)]
     pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {
+        /// A cell holding `value`.
         #[inline(always)]
         pub const fn new(value: T) -> Self {
             Self(std::cell::UnsafeCell::new(value))
         }
 
+        /// Runs `f` with a shared pointer to the value; the caller guarantees no write races
+        /// the read.
         #[inline(always)]
         pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
             f(self.0.get())
         }
 
+        /// Runs `f` with a mutable pointer to the value; the caller guarantees the access is
+        /// exclusive.
         #[inline(always)]
         pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
             f(self.0.get())
         }
 
+        /// Takes the value out of the cell.
         #[inline(always)]
         pub fn into_inner(self) -> T {
             self.0.into_inner()
