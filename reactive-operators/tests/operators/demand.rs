@@ -274,7 +274,10 @@ fn cancel_from_another_thread_races_emission_and_never_overflows() {
         });
         requester.join().unwrap();
         canceller.join().unwrap();
-        assert!(ts.violations().is_empty(), "more items than requested: {ts:?}");
+        assert!(
+            ts.violations().is_empty(),
+            "more items than requested: {ts:?}"
+        );
         assert!(ts.value_count() <= ts.requested());
         let items = ts.values();
         assert!(items.iter().copied().eq(0..items.len() as u64));

@@ -71,7 +71,11 @@ fn run_schedule(seed: u64, subscribe: impl FnOnce(TestSubscriber<u64>)) {
     let n = items.len() as u64;
     // Rule 1.1 (more items than requested) and two terminal signals (rule 1.7) are
     // violations.
-    assert!(ts.violations().is_empty(), "seed {seed}: {:?}", ts.violations());
+    assert!(
+        ts.violations().is_empty(),
+        "seed {seed}: {:?}",
+        ts.violations()
+    );
     assert!(
         n <= ts.requested(),
         "seed {seed}: {n} items for {} requested",

@@ -79,8 +79,7 @@ fn callbacks_seen(script: Vec<Signal>) -> Vec<String> {
         move || c.lock().push("complete".to_owned()),
     );
     assert!(handle.is_terminated());
-    let seen = log.lock().clone();
-    seen
+    log.lock().clone()
 }
 
 #[test]

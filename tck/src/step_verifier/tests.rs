@@ -753,7 +753,10 @@ fn on_next_hook_sees_the_count_and_can_cancel() {
     assert_eq!(ts.values(), [0, 1, 2]);
     assert!(ts.is_cancelled());
     assert!(!ts.is_terminated());
-    assert!(ts.is_dropped(), "the publisher kept the subscriber after cancel");
+    assert!(
+        ts.is_dropped(),
+        "the publisher kept the subscriber after cancel"
+    );
 }
 
 #[test]
@@ -773,7 +776,11 @@ fn on_next_hook_runs_for_a_nested_on_next_and_the_depth_shows_it() {
     assert_eq!(*calls.lock(), 2, "the nested on_next ran the hook too");
     assert_eq!(ts.max_on_next_depth(), 2);
     ts.on_next(3);
-    assert_eq!(ts.max_on_next_depth(), 2, "the depth went back down after the nesting");
+    assert_eq!(
+        ts.max_on_next_depth(),
+        2,
+        "the depth went back down after the nesting"
+    );
 }
 
 #[test]
@@ -788,7 +795,10 @@ fn a_tracked_clone_is_dropped_only_when_every_copy_is() {
     let tracked = ts.tracked_clone();
     let copy = tracked.clone();
     drop(tracked);
-    assert!(!ts.is_dropped(), "a copy of the tracked clone is still alive");
+    assert!(
+        !ts.is_dropped(),
+        "a copy of the tracked clone is still alive"
+    );
     let plain = ts.clone();
     drop(copy);
     assert!(ts.is_dropped(), "an untracked clone must not count");
@@ -840,7 +850,10 @@ fn a_tracked_record_keeps_the_publisher_state_alive() {
     KeepsSubscriber.subscribe(ts.tracked_clone());
     assert!(ts.is_complete());
     assert!(ts.subscription().is_none(), "not handed out after the end");
-    assert!(!ts.is_dropped(), "the kept subscription must keep the state alive");
+    assert!(
+        !ts.is_dropped(),
+        "the kept subscription must keep the state alive"
+    );
 }
 
 #[test]
