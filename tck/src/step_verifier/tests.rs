@@ -171,6 +171,13 @@ fn completion_instead_of_an_item_is_reported() {
     assert_eq!(err.to_string(), "step 4 `expect_next(4)`: got on_complete");
 }
 
+/// Checks that `err` is a protocol violation reported at `step`; returns its message.
+fn violation_at(err: &VerifyError, step: Option<usize>) -> &str {
+    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation, "{err}");
+    assert_eq!(err.step(), step, "{err}");
+    err.message()
+}
+
 #[test]
 fn more_items_than_requested_is_a_rule_1_1_violation() {
     // All three items arrive inside `subscribe`, before step 1 runs; steps 1 and 2 take the
@@ -183,8 +190,7 @@ fn more_items_than_requested_is_a_rule_1_1_violation() {
         .then_cancel()
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), None);
+    violation_at(&err, None);
     assert_eq!(
         err.to_string(),
         "after the last step: protocol violation: rule 1.1: on_next #3 but only 2 requested \
@@ -203,8 +209,7 @@ fn rule_1_1_violation_fails_the_step_that_reaches_the_extra_item() {
         .expect_complete()
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(3));
+    violation_at(&err, Some(3));
     assert_eq!(
         err.to_string(),
         "step 3 `expect_next(3)`: protocol violation: rule 1.1: on_next #3 but only 2 \
@@ -216,8 +221,7 @@ fn rule_1_1_violation_fails_the_step_that_reaches_the_extra_item() {
         .expect_next_count(3)
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(1));
+    violation_at(&err, Some(1));
     assert!(err.message().contains("on_next #3"), "{err}");
 }
 
@@ -230,9 +234,8 @@ fn violations_count_the_ones_after_them() {
         .expect_next(2)
         .verify()
         .unwrap_err();
-    assert_eq!(err.step(), Some(2));
     assert_eq!(
-        err.message(),
+        violation_at(&err, Some(2)),
         "protocol violation: rule 1.1: on_next #2 but only 1 requested in total (and 1 more)"
     );
 }
@@ -246,8 +249,7 @@ fn a_violation_fails_a_no_event_window_that_reaches_it() {
         .expect_no_event(Duration::from_secs(30))
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(2));
+    violation_at(&err, Some(2));
     assert!(err.message().contains("rule 1.1: on_next #2"), "{err}");
 }
 
@@ -267,8 +269,7 @@ fn a_signal_before_on_subscribe_fails_a_request_step_at_once() {
         .then_request(1)
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(1));
+    violation_at(&err, Some(1));
     assert!(
         err.message()
             .contains("rule 1.9: on_next #1 before on_subscribe"),
@@ -509,10 +510,8 @@ fn expect_no_event_after_completion_catches_a_late_signal() {
         .expect_no_event(Duration::from_secs(30))
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), Some(3));
     assert_eq!(
-        err.message(),
+        violation_at(&err, Some(3)),
         "protocol violation: rule 1.7: on_next #1 after on_complete"
     );
     for t in late.1.lock().drain(..) {
@@ -529,8 +528,7 @@ fn violation_in_a_synchronous_stream_is_reported_where_it_happened() {
         .expect_complete()
         .verify()
         .unwrap_err();
-    assert_eq!(err.kind(), VerifyErrorKind::ProtocolViolation);
-    assert_eq!(err.step(), None);
+    violation_at(&err, None);
     assert_eq!(
         err.to_string(),
         "after the last step: protocol violation: rule 1.7: on_next #1 after on_complete"
