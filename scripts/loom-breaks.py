@@ -148,6 +148,42 @@ BREAKS = {
                 self.finish(&inner);""",
         "dispose_races_signal",
     ),
+    "demand-add-overwrites-invalid": (
+        "reactive-core/src/support/demand.rs",
+        "                CANCELLED | INVALID => return None,",
+        "                CANCELLED => return None,",
+        "demand::loom_models::request_zero_races_request",
+    ),
+    "demand-claim-not-atomic": (
+        "reactive-core/src/support/demand.rs",
+        """        self.state
+            .compare_exchange(INVALID, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()""",
+        """        if self.state.load(Ordering::Acquire) != INVALID {
+            return false;
+        }
+        self.state.store(CANCELLED, Ordering::Release);
+        true""",
+        "demand::loom_models::request_zero_races_cancel",
+    ),
+    "demand-add-zero-not-atomic": (
+        "reactive-core/src/support/demand.rs",
+        "                _ if n == 0 => INVALID,",
+        """                _ if n == 0 => {
+                    self.state.store(INVALID, Ordering::Release);
+                    return Some(current);
+                }""",
+        "demand::loom_models::request_zero_races_cancel_and_request",
+    ),
+    "demand-cancel-keeps-invalid": (
+        "reactive-core/src/support/demand.rs",
+        "        self.state.swap(CANCELLED, Ordering::AcqRel) != CANCELLED",
+        """        if self.state.load(Ordering::Acquire) == INVALID {
+            return true;
+        }
+        self.state.swap(CANCELLED, Ordering::AcqRel) != CANCELLED""",
+        "demand::loom_models::request_zero_races_cancel",
+    ),
     "pull-zero-flag-after-cancel": (
         "reactive-operators/src/source/pull.rs",
         """                self.zero_requested.store(true, Ordering::Release);

@@ -3,7 +3,7 @@
 //!
 //! | need | tool |
 //! |---|---|
-//! | count outstanding demand, elect the emitter, cancel | [`Demand`], [`add_cap`] |
+//! | count outstanding demand, elect the emitter, record `request(0)` (rule 3.9), cancel | [`Demand`], [`Requested`], [`add_cap`] |
 //! | serialize work arriving from several threads | [`WipCell`] |
 //! | hold an upstream that arrives later, reject a second one | [`SubscriptionSlot`] |
 //! | switch upstreams without losing demand | [`SubscriptionArbiter`] |
@@ -18,7 +18,7 @@ pub(crate) mod test_support;
 mod wip;
 
 pub use arbiter::SubscriptionArbiter;
-pub use demand::{Demand, add_cap};
+pub use demand::{Demand, Requested, add_cap};
 pub use slot::SubscriptionSlot;
 pub use subscriptions::{
     CancelledSubscription, EmptySubscription, cancelled_subscription, empty_subscription,
