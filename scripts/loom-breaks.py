@@ -10,7 +10,6 @@ import os, subprocess, sys, tempfile
 
 # name -> (file, original text, broken text, model to run[, cargo target args])
 CORE = ["-p", "reactive-core", "--lib"]
-OPERATORS = ["-p", "reactive-operators", "--test", "loom"]
 BREAKS = {
     "demand-add-not-atomic": (
         "reactive-core/src/support/demand.rs",
@@ -182,25 +181,21 @@ BREAKS = {
             return true;
         }
         self.state.swap(CANCELLED, Ordering::AcqRel) != CANCELLED""",
-        "demand::loom_models::request_zero_races_cancel",
+        "source::loom_models::request_zero_races_cancel",
     ),
-    "pull-zero-flag-after-cancel": (
-        "reactive-operators/src/source/pull.rs",
-        """                self.zero_requested.store(true, Ordering::Release);
-                self.demand.cancel();""",
-        """                self.demand.cancel();
-                self.zero_requested.store(true, Ordering::Release);""",
-        "request_zero_races_request",
-        OPERATORS,
+    "pull-request-zero-without-drain": (
+        "reactive-core/src/source.rs",
+        "        if self.demand.add(n).is_some() {",
+        "        if self.demand.add(n).is_some() && n != 0 {",
+        "source::loom_models::request_zero_races_request",
     ),
     "pull-cancel-without-drain": (
-        "reactive-operators/src/source/pull.rs",
+        "reactive-core/src/source.rs",
         """        if self.demand.cancel() {
             self.state.drain(|state| self.emit(state));
         }""",
         """        self.demand.cancel();""",
-        "request_races_cancel",
-        OPERATORS,
+        "source::loom_models::request_races_cancel",
     ),
 }
 

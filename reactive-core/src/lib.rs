@@ -40,6 +40,8 @@
 //! * [`support`]: demand arithmetic ([`support::Demand`]), the work-in-progress drain loop
 //!   ([`support::WipCell`]), the set-once upstream holder ([`support::SubscriptionSlot`]), the
 //!   upstream switcher ([`support::SubscriptionArbiter`]) and no-op subscriptions.
+//! * [`source`]: the pull engine: write a synchronous source as a cursor, and get demand, the
+//!   drain loop, rule 3.9 and cancellation from it.
 //! * [`queue`]: the bounded single-producer single-consumer ring behind asynchronous
 //!   boundaries.
 //! * [`scheduler`]: where asynchronous work runs: immediately, on a dedicated thread, on a
@@ -51,77 +53,50 @@
 //!
 //! # Example: a publisher of one number
 //!
+//! A source describes what it emits as a cursor ([`source::Pull`]); the pull engine
+//! ([`source::subscribe`]) supplies demand, the drain loop, `request(0)` (rule 3.9),
+//! cancellation and rule 3.13.
+//!
 //! ```
-//! use std::sync::{Arc, Mutex};
-//! use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
-//! use reactive_core::support::{Demand, WipCell};
+//! use reactive_core::source::{self, Next, Pull};
+//! use reactive_core::{Error, Publisher, Subscriber};
 //!
 //! /// Emits its value once, when asked, then completes.
 //! struct One(u32);
 //!
-//! struct State<S> {
-//!     subscriber: Option<S>, // dropped when done or cancelled (rule 3.13)
-//!     handle: Option<SubscriptionRef>, // handed over on the first drain
-//! }
+//! /// The cursor: the value, until it is sent.
+//! struct Once(Option<u32>);
 //!
-//! struct OneSubscription<S> {
-//!     value: u32,
-//!     demand: Demand,
-//!     zero_requested: Mutex<bool>, // set by request(0) on any thread
-//!     state: WipCell<State<S>>,
-//! }
-//!
-//! impl<S: Subscriber<u32>> OneSubscription<S> {
-//!     /// Every signal ends here; only one thread at a time gets past `drain`.
-//!     fn drain(&self) {
-//!         self.state.drain(|st| {
-//!             let Some(s) = st.subscriber.as_mut() else { return };
-//!             if let Some(handle) = st.handle.take() {
-//!                 s.on_subscribe(handle); // requests made in here re-run this closure
-//!             }
-//!             if *self.zero_requested.lock().unwrap() {
-//!                 s.on_error(Error::invalid_request(0));
-//!                 st.subscriber = None;
-//!             } else if self.demand.is_cancelled() {
-//!                 st.subscriber = None;
-//!             } else if self.demand.get() > 0 {
-//!                 s.on_next(self.value);
-//!                 s.on_complete();
-//!                 st.subscriber = None;
-//!             }
-//!         });
+//! impl Pull for Once {
+//!     type Item = u32;
+//!     fn next(&mut self) -> Next<u32> {
+//!         self.0.take().map_or(Next::End(Ok(())), Next::Item)
 //!     }
-//! }
-//!
-//! impl<S: Subscriber<u32>> Subscription for OneSubscription<S> {
-//!     fn request(&self, n: u64) {
-//!         if n == 0 {
-//!             *self.zero_requested.lock().unwrap() = true;
-//!         } else {
-//!             self.demand.add(n);
-//!         }
-//!         self.drain();
-//!     }
-//!     fn cancel(&self) {
-//!         self.demand.cancel();
-//!         self.drain();
+//!     fn end(&mut self) -> Option<Result<(), Error>> {
+//!         self.0.is_none().then_some(Ok(())) // complete right after the item
 //!     }
 //! }
 //!
 //! impl Publisher for One {
-//!      type Item = u32;
+//!     type Item = u32;
 //!     fn subscribe<S: Subscriber<u32> + 'static>(&self, subscriber: S) {
-//!         let sub = Arc::new(OneSubscription {
-//!             value: self.0,
-//!             demand: Demand::new(),
-//!             zero_requested: Mutex::new(false),
-//!             state: WipCell::new(State { subscriber: Some(subscriber), handle: None }),
-//!         });
-//!         let handle: SubscriptionRef = sub.clone();
-//!         sub.state.drain(|st| st.handle = Some(handle.clone()));
-//!         sub.drain();
+//!         source::subscribe(Once(Some(self.0)), subscriber);
 //!     }
 //! }
+//! # use std::sync::{Arc, Mutex};
+//! # use reactive_core::{ErrorKind, SubscriptionRef};
+//! # struct Probe(u64, Arc<Mutex<Vec<String>>>);
+//! # impl Subscriber<u32> for Probe {
+//! #     fn on_subscribe(&mut self, s: SubscriptionRef) { s.request(self.0) }
+//! #     fn on_next(&mut self, v: u32) { self.1.lock().unwrap().push(v.to_string()) }
+//! #     fn on_error(&mut self, e: Error) { assert_eq!(e.kind(), ErrorKind::InvalidRequest); self.1.lock().unwrap().push("3.9".into()) }
+//! #     fn on_complete(&mut self) { self.1.lock().unwrap().push("done".into()) }
+//! # }
+//! # for (n, expected) in [(1, vec!["7", "done"]), (0, vec!["3.9"])] {
+//! #     let seen = Arc::new(Mutex::new(Vec::new()));
+//! #     One(7).subscribe(Probe(n, seen.clone()));
+//! #     assert_eq!(*seen.lock().unwrap(), expected);
+//! # }
 //! ```
 //!
 //! Most code does not implement these traits by hand: `reactive-operators` builds pipelines
@@ -134,6 +109,7 @@
 mod error;
 pub mod queue;
 pub mod scheduler;
+pub mod source;
 pub mod spec;
 pub mod support;
 pub mod sync;

@@ -16,7 +16,9 @@ mod imp {
         pub use parking_lot::{Condvar, Mutex, MutexGuard};
     }
     pub mod thread {
-        pub use std::thread::{Builder, JoinHandle, current, park, sleep, spawn, yield_now};
+        pub use std::thread::{
+            Builder, JoinHandle, ThreadId, current, park, sleep, spawn, yield_now,
+        };
     }
 
     /// An `UnsafeCell` with loom's closure-based access API, so that code compiles unchanged
@@ -91,7 +93,7 @@ mod imp {
         // they are compiled out of loom builds (their serial queue is what the models test).
     }
     pub mod thread {
-        pub use loom::thread::{Builder, JoinHandle, current, park, spawn, yield_now};
+        pub use loom::thread::{Builder, JoinHandle, ThreadId, current, park, spawn, yield_now};
 
         /// Loom has no clock: a sleep only hands control back to the model checker.
         pub fn sleep(_duration: std::time::Duration) {

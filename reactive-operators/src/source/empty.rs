@@ -1,8 +1,7 @@
 use std::marker::PhantomData;
 
+use reactive_core::source::{self, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
 
 /// Completes at once without emitting anything.
 ///
@@ -61,7 +60,7 @@ impl<T: Send + 'static> Publisher for Empty<T> {
     where
         S: Subscriber<T> + 'static,
     {
-        pull::subscribe(Ended::<T>(PhantomData), subscriber);
+        source::subscribe(Ended::<T>(PhantomData), subscriber);
     }
 }
 

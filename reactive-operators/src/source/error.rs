@@ -1,8 +1,7 @@
 use std::marker::PhantomData;
 
+use reactive_core::source;
 use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
 
 /// Fails at once with `error`, without emitting anything.
 ///
@@ -72,29 +71,6 @@ impl<T: Send + 'static> Publisher for ErrorSource<T> {
     where
         S: Subscriber<T> + 'static,
     {
-        pull::subscribe(
-            Failed::<T> {
-                error: self.error.clone(),
-                _item: PhantomData,
-            },
-            subscriber,
-        );
-    }
-}
-
-struct Failed<T> {
-    error: Error,
-    _item: PhantomData<fn() -> T>,
-}
-
-impl<T: Send + 'static> Pull for Failed<T> {
-    type Item = T;
-
-    fn next(&mut self) -> Next<T> {
-        Next::End(Err(self.error.clone()))
-    }
-
-    fn end(&mut self) -> Option<Result<(), Error>> {
-        Some(Err(self.error.clone()))
+        source::subscribe_error(self.error.clone(), subscriber);
     }
 }

@@ -1,8 +1,7 @@
 use std::iter::Peekable;
 
+use reactive_core::source::{self, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
 
 /// Emits the items of an iterable, then completes.
 ///
@@ -66,7 +65,7 @@ where
     where
         S: Subscriber<I::Item> + 'static,
     {
-        pull::subscribe(
+        source::subscribe(
             IterPull {
                 iter: self.iterable.clone().into_iter().peekable(),
             },

@@ -1,6 +1,5 @@
+use reactive_core::source::{self, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
 
 /// Emits one item, then completes.
 ///
@@ -56,7 +55,7 @@ where
     where
         S: Subscriber<T> + 'static,
     {
-        pull::subscribe(
+        source::subscribe(
             OnePull {
                 item: Some(self.item.clone()),
             },

@@ -17,7 +17,6 @@ mod error;
 mod from_iter;
 mod just;
 mod never;
-mod pull;
 mod range;
 
 pub use empty::{Empty, empty};

@@ -1,8 +1,7 @@
 use std::marker::PhantomData;
 
-use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
+use reactive_core::source::{self, Next, Pull};
+use reactive_core::{Publisher, Subscriber};
 
 /// Never emits and never terminates.
 ///
@@ -66,7 +65,7 @@ impl<T: Send + 'static> Publisher for Never<T> {
     where
         S: Subscriber<T> + 'static,
     {
-        pull::subscribe(Silent::<T>(PhantomData), subscriber);
+        source::subscribe(Silent::<T>(PhantomData), subscriber);
     }
 }
 
@@ -77,9 +76,5 @@ impl<T: Send + 'static> Pull for Silent<T> {
 
     fn next(&mut self) -> Next<T> {
         Next::Pending
-    }
-
-    fn end(&mut self) -> Option<Result<(), Error>> {
-        None
     }
 }

@@ -1,6 +1,5 @@
+use reactive_core::source::{self, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
-
-use super::pull::{self, Next, Pull};
 
 /// Emits `count` consecutive integers starting at `start`, then completes.
 ///
@@ -64,7 +63,7 @@ impl Publisher for Range {
     where
         S: Subscriber<u64> + 'static,
     {
-        pull::subscribe(
+        source::subscribe(
             RangePull {
                 next: self.start,
                 end: self.end,

@@ -1,0 +1,1120 @@
+//! The pull engine: write a synchronous source as a cursor, get a publisher that keeps the
+//! specification's rules.
+//!
+//! A source that can hand out its items one at a time (a range, a collection, the lines of a
+//! file, a database cursor, a channel) implements [`Pull`]: [`next`](Pull::next) yields the next
+//! item, says the source has ended, or that nothing is available for now; [`end`](Pull::end)
+//! optionally says the source has ended without consuming an item. Its
+//! [`Publisher::subscribe`](crate::Publisher::subscribe) then calls [`subscribe`] (or
+//! [`subscribe_result`] when opening the cursor can fail) and the engine does the rest:
+//!
+//! | the engine does | rule |
+//! |---|---|
+//! | `on_subscribe` first; a `request` made inside it is served by the same drain loop | 1.9, 3.2 |
+//! | never more items than requested; demand sums saturate at [`UNBOUNDED`] | 1.1, 3.8, 3.17 |
+//! | one thread at a time calls the subscriber; `request` from inside `on_next` only records demand (recursion depth 1) | 1.3, 3.3 |
+//! | `request(0)` ends the stream with [`Error::invalid_request`], exactly once, and never after a `cancel` that came first | 3.9 |
+//! | `cancel` stops the emission and drops the subscriber and the cursor | 3.7, 3.12, 3.13 |
+//! | completion (or the cursor's error) as soon as [`end`](Pull::end) says so, without waiting for demand | 1.4, 1.5 |
+//! | the subscriber and the cursor are dropped after the terminal signal | 3.13 |
+//! | an item refused by [`try_on_next`](Subscriber::try_on_next) (a `filter` downstream) does not use up demand | |
+//!
+//! and stays fast: with unbounded demand it runs a loop with no demand accounting at all (one
+//! atomic load per item, to see a cancel); with bounded demand it counts locally and subtracts
+//! from the shared counter once per batch, when the demand it read is used up.
+//!
+//! # Threads, and blocking cursors
+//!
+//! There is no thread of the engine's own: [`next`](Pull::next) runs on the thread that calls
+//! [`subscribe`] (for the demand requested inside `on_subscribe`) or
+//! [`Subscription::request`] and finds the engine idle. A `request` arriving while another
+//! thread emits only records the demand and returns; the emitting thread serves it.
+//!
+//! So a cursor whose `next` blocks (reading a socket, receiving from a blocking channel, waiting
+//! on a database) blocks whoever requested. Rules 3.4 and 3.5 ask `request` and `cancel` to
+//! respect their caller's responsiveness. `cancel` always does here: it never calls `next`, it
+//! only marks the subscription and, if nobody is emitting, drops the cursor. `request` does
+//! not, when the cursor blocks. For such a cursor, run the subscription on a worker thread of
+//! its own (a [`scheduler`](crate::scheduler) worker, for example
+//! [`SingleThreadScheduler`](crate::scheduler::SingleThreadScheduler)): call `subscribe` from a
+//! task on that worker, and make every `request` from the subscriber's own signals (they run
+//! on the emitting thread) or hand it to the worker as a task. Then only the worker blocks.
+//!
+//! [`Next::Pending`] is for a cursor that has nothing now and gets more only when asked again:
+//! the engine stops and calls `next` again on the next `request`. It has no way to be woken
+//! otherwise, so a cursor that waits for data arriving on its own should block in `next` (on a
+//! worker, as above) rather than return `Pending`.
+//!
+//! # Examples
+//!
+//! A source of `n` countdown numbers:
+//!
+//! ```
+//! use reactive_core::source::{self, Next, Pull};
+//! use reactive_core::{Error, Publisher, Subscriber};
+//! # use reactive_core::SubscriptionRef;
+//! # use std::sync::{Arc, Mutex};
+//!
+//! /// Emits `n - 1` down to `0`, then completes.
+//! struct Countdown(u64);
+//!
+//! /// The cursor: what is left.
+//! struct Left(u64);
+//!
+//! impl Pull for Left {
+//!     type Item = u64;
+//!     fn next(&mut self) -> Next<u64> {
+//!         if self.0 == 0 {
+//!             return Next::End(Ok(()));
+//!         }
+//!         self.0 -= 1;
+//!         Next::Item(self.0)
+//!     }
+//!     fn end(&mut self) -> Option<Result<(), Error>> {
+//!         (self.0 == 0).then_some(Ok(())) // complete right after the last item
+//!     }
+//! }
+//!
+//! impl Publisher for Countdown {
+//!     type Item = u64;
+//!     fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
+//!         source::subscribe(Left(self.0), subscriber);
+//!     }
+//! }
+//!
+//! # struct Collect(Arc<Mutex<Vec<String>>>);
+//! # impl Subscriber<u64> for Collect {
+//! #     fn on_subscribe(&mut self, s: SubscriptionRef) { s.request(2); s.request(10); }
+//! #     fn on_next(&mut self, v: u64) { self.0.lock().unwrap().push(v.to_string()) }
+//! #     fn on_error(&mut self, e: Error) { self.0.lock().unwrap().push(e.to_string()) }
+//! #     fn on_complete(&mut self) { self.0.lock().unwrap().push("done".into()) }
+//! # }
+//! let seen = Arc::new(Mutex::new(Vec::new()));
+//! Countdown(3).subscribe(Collect(seen.clone())); // requests 2, then 10
+//! assert_eq!(*seen.lock().unwrap(), ["2", "1", "0", "done"]);
+//! ```
+//!
+//! Writing a source step by step, running it through the TCK, and a source over a blocking
+//! channel are in `docs/writing-a-source.md` in the repository.
+
+use std::sync::Arc;
+
+use crate::support::{Demand, Requested, WipCell};
+use crate::{Error, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+
+/// What a [`Pull`] cursor has next.
+///
+/// # Examples
+///
+/// ```
+/// use reactive_core::source::Next;
+/// use reactive_core::Error;
+///
+/// fn from_option(v: Option<u32>) -> Next<u32> {
+///     match v {
+///         Some(v) => Next::Item(v),
+///         None => Next::End(Ok(())),
+///     }
+/// }
+/// assert!(matches!(from_option(Some(1)), Next::Item(1)));
+/// let failed: Next<u32> = Next::End(Err(Error::msg("disk on fire")));
+/// assert!(matches!(failed, Next::End(Err(_))));
+/// ```
+#[derive(Debug)]
+pub enum Next<T> {
+    /// One more item.
+    Item(T),
+    /// No item now: the engine stops, and calls [`Pull::next`] again on the next `request`
+    /// (see the [module docs](self) for when to use it).
+    Pending,
+    /// The source has ended: `Ok(())` completes the stream, `Err(e)` fails it with `e`.
+    End(Result<(), Error>),
+}
+
+/// A cursor over a synchronous source: the one thing a source written on the pull engine
+/// implements.
+///
+/// The engine calls the methods from one thread at a time (`&mut self`), never again after
+/// the cursor reported its end, and drops the cursor when the subscription ends (completion,
+/// error or cancel). See the [module docs](self) for which thread calls them.
+///
+/// # Examples
+///
+/// A cursor over any iterator, completing eagerly by looking one item ahead:
+///
+/// ```
+/// use std::iter::Peekable;
+/// use reactive_core::source::{Next, Pull};
+/// use reactive_core::Error;
+///
+/// struct Iter<I: Iterator>(Peekable<I>);
+///
+/// impl<I: Iterator + Send + 'static> Pull for Iter<I> where I::Item: Send {
+///     type Item = I::Item;
+///     fn next(&mut self) -> Next<I::Item> {
+///         self.0.next().map_or(Next::End(Ok(())), Next::Item)
+///     }
+///     fn end(&mut self) -> Option<Result<(), Error>> {
+///         self.0.peek().is_none().then_some(Ok(()))
+///     }
+/// }
+///
+/// let mut c = Iter([1, 2].into_iter().peekable());
+/// assert!(matches!(c.next(), Next::Item(1)));
+/// assert!(c.end().is_none());
+/// assert!(matches!(c.next(), Next::Item(2)));
+/// assert!(matches!(c.end(), Some(Ok(()))));
+/// ```
+pub trait Pull: Send + 'static {
+    /// The items.
+    type Item;
+
+    /// The next item, the end, or nothing for now. Called only when there is demand.
+    fn next(&mut self) -> Next<Self::Item>;
+
+    /// Whether the source has ended, without consuming an item: lets the engine complete (or
+    /// fail) without waiting for demand, right after `on_subscribe` for an empty or failed
+    /// source, and right after the last item otherwise.
+    ///
+    /// Must not block: return `None` when the answer is not known yet. The default is always
+    /// `None`: the end is then signalled when [`next`](Self::next) returns [`Next::End`], that
+    /// is on the first `request` after the last item.
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        None
+    }
+}
+
+/// Subscribes `subscriber` to a fresh `cursor`: `on_subscribe` first, then items as requested,
+/// then the end the cursor reports.
+///
+/// Call it from your [`Publisher::subscribe`](crate::Publisher::subscribe) with a new cursor
+/// for each subscriber (a cold publisher). Returns after `on_subscribe`, and after whatever
+/// was requested inside it has been emitted.
+///
+/// # Backpressure
+///
+/// Emits exactly what is requested; see the [module docs](self).
+///
+/// # Errors
+///
+/// `request(0)` ends the stream with an [`ErrorKind::InvalidRequest`](crate::ErrorKind)
+/// error (rule 3.9). A cursor's [`Next::End(Err(e))`](Next::End) ends it with `e`. A panic in
+/// the cursor or the subscriber propagates to the caller of `subscribe` or `request`.
+///
+/// # Examples
+///
+/// ```
+/// use reactive_core::source::{self, Next, Pull};
+/// use reactive_core::{Error, Publisher, Subscriber};
+/// # use reactive_core::SubscriptionRef;
+/// # use std::sync::{Arc, Mutex};
+///
+/// /// Emits `"tick"` forever.
+/// struct Ticks;
+///
+/// impl Pull for Ticks {
+///     type Item = &'static str;
+///     fn next(&mut self) -> Next<&'static str> {
+///         Next::Item("tick")
+///     }
+/// }
+///
+/// impl Publisher for Ticks {
+///     type Item = &'static str;
+///     fn subscribe<S: Subscriber<&'static str> + 'static>(&self, subscriber: S) {
+///         source::subscribe(Ticks, subscriber);
+///     }
+/// }
+///
+/// # struct Take3(Arc<Mutex<Vec<&'static str>>>, Option<SubscriptionRef>);
+/// # impl Subscriber<&'static str> for Take3 {
+/// #     fn on_subscribe(&mut self, s: SubscriptionRef) { s.request(u64::MAX); self.1 = Some(s); }
+/// #     fn on_next(&mut self, v: &'static str) {
+/// #         let mut seen = self.0.lock().unwrap();
+/// #         seen.push(v);
+/// #         if seen.len() == 3 { self.1.take().unwrap().cancel(); }
+/// #     }
+/// #     fn on_error(&mut self, _: Error) { unreachable!() }
+/// #     fn on_complete(&mut self) { unreachable!() }
+/// # }
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// Ticks.subscribe(Take3(seen.clone(), None)); // requests u64::MAX, cancels after 3
+/// assert_eq!(*seen.lock().unwrap(), ["tick"; 3]);
+/// ```
+#[inline]
+pub fn subscribe<P, S>(cursor: P, subscriber: S)
+where
+    P: Pull,
+    S: Subscriber<P::Item> + 'static,
+{
+    let subscription = Arc::new(PullSubscription {
+        demand: Demand::new(),
+        state: WipCell::new(State {
+            pull: Some(cursor),
+            subscriber: Some(subscriber),
+        }),
+    });
+    let mut handle: Option<SubscriptionRef> = Some(subscription.clone());
+    // The first pass hands out the subscription; requests made inside `on_subscribe` only bump
+    // the drain counter, and the next pass of the same loop emits for them.
+    subscription.state.drain(|state| {
+        if let Some(handle) = handle.take() {
+            if let Some(s) = state.subscriber.as_mut() {
+                s.on_subscribe(handle);
+            }
+        }
+        subscription.emit(state);
+    });
+}
+
+/// Like [`subscribe`], for a cursor whose opening may have failed: `Ok(cursor)` is subscribed
+/// as usual, `Err(e)` gives the subscriber `on_subscribe` and then `on_error(e)` at once,
+/// without waiting for demand (rules 1.4 and 1.9).
+///
+/// The cursor is opened by the caller, so on the thread that calls `subscribe` (see the
+/// [module docs](self) about blocking).
+///
+/// # Backpressure
+///
+/// As [`subscribe`]; a failed cursor needs no demand.
+///
+/// # Errors
+///
+/// `Err(e)` ends the stream with `e`; otherwise as [`subscribe`]. A `request(0)` or `cancel`
+/// made inside `on_subscribe` wins over the opening error (one terminal signal at most).
+///
+/// # Examples
+///
+/// ```
+/// use std::fs::File;
+/// use std::io::{BufRead, BufReader, Lines};
+/// use reactive_core::source::{self, Next, Pull};
+/// use reactive_core::{Error, ErrorKind, Publisher, Subscriber};
+/// # use reactive_core::SubscriptionRef;
+/// # use std::sync::{Arc, Mutex};
+///
+/// /// The lines of a file, opened for each subscriber.
+/// struct FileLines(&'static str);
+///
+/// struct Cursor(Lines<BufReader<File>>);
+///
+/// impl Pull for Cursor {
+///     type Item = String;
+///     fn next(&mut self) -> Next<String> {
+///         match self.0.next() {
+///             Some(Ok(line)) => Next::Item(line),
+///             Some(Err(e)) => Next::End(Err(Error::user(e))),
+///             None => Next::End(Ok(())),
+///         }
+///     }
+/// }
+///
+/// impl Publisher for FileLines {
+///     type Item = String;
+///     fn subscribe<S: Subscriber<String> + 'static>(&self, subscriber: S) {
+///         let opened = File::open(self.0).map(|f| Cursor(BufReader::new(f).lines()));
+///         source::subscribe_result(opened.map_err(Error::user), subscriber);
+///     }
+/// }
+///
+/// # struct Errors(Arc<Mutex<Vec<ErrorKind>>>);
+/// # impl Subscriber<String> for Errors {
+/// #     fn on_subscribe(&mut self, _: SubscriptionRef) {} // requests nothing
+/// #     fn on_next(&mut self, _: String) { unreachable!() }
+/// #     fn on_error(&mut self, e: Error) { self.0.lock().unwrap().push(e.kind()) }
+/// #     fn on_complete(&mut self) { unreachable!() }
+/// # }
+/// let errors = Arc::new(Mutex::new(Vec::new()));
+/// FileLines("/no/such/file").subscribe(Errors(errors.clone()));
+/// assert_eq!(*errors.lock().unwrap(), [ErrorKind::User]); // without any request
+/// ```
+#[inline]
+pub fn subscribe_result<P, S>(opened: Result<P, Error>, subscriber: S)
+where
+    P: Pull,
+    S: Subscriber<P::Item> + 'static,
+{
+    match opened {
+        Ok(cursor) => subscribe(cursor, subscriber),
+        Err(error) => subscribe_error(error, subscriber),
+    }
+}
+
+/// Subscribes `subscriber` to a source that has already failed: `on_subscribe`, then
+/// `on_error(error)` without waiting for demand (rules 1.4 and 1.9), then the subscriber is
+/// dropped. A `cancel` or `request(0)` inside `on_subscribe` wins, as in [`subscribe`].
+///
+/// # Backpressure
+///
+/// Emits no items, so needs no demand.
+///
+/// # Errors
+///
+/// Always: `error` (or the rule 3.9 error for a `request(0)` inside `on_subscribe`).
+///
+/// # Examples
+///
+/// ```
+/// use reactive_core::{source, Error, Subscriber, SubscriptionRef};
+/// # use std::sync::{Arc, Mutex};
+///
+/// # struct Seen(Arc<Mutex<Vec<String>>>);
+/// # impl Subscriber<u8> for Seen {
+/// #     fn on_subscribe(&mut self, _: SubscriptionRef) { self.0.lock().unwrap().push("subscribed".into()) }
+/// #     fn on_next(&mut self, _: u8) { unreachable!() }
+/// #     fn on_error(&mut self, e: Error) { self.0.lock().unwrap().push(e.message().into()) }
+/// #     fn on_complete(&mut self) { unreachable!() }
+/// # }
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// source::subscribe_error(Error::msg("no connection"), Seen(seen.clone()));
+/// assert_eq!(*seen.lock().unwrap(), ["subscribed", "no connection"]);
+/// ```
+#[inline]
+pub fn subscribe_error<T, S>(error: Error, subscriber: S)
+where
+    T: 'static,
+    S: Subscriber<T> + 'static,
+{
+    subscribe(Failed::<T>(error, std::marker::PhantomData), subscriber);
+}
+
+/// The cursor of a source that has failed.
+struct Failed<T>(Error, std::marker::PhantomData<fn() -> T>);
+
+impl<T: 'static> Pull for Failed<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Next<T> {
+        Next::End(Err(self.0.clone()))
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        Some(Err(self.0.clone()))
+    }
+}
+
+struct State<P, S> {
+    pull: Option<P>,
+    /// `None` once terminated or cancelled: dropping it is rule 3.13.
+    subscriber: Option<S>,
+}
+
+impl<P, S> State<P, S> {
+    fn finish(&mut self) {
+        self.subscriber = None;
+        self.pull = None;
+    }
+}
+
+struct PullSubscription<P, S> {
+    demand: Demand,
+    state: WipCell<State<P, S>>,
+}
+
+impl<P, S> PullSubscription<P, S>
+where
+    P: Pull,
+    S: Subscriber<P::Item>,
+{
+    /// Emits what the demand allows. Runs only inside `drain`, so on one thread at a time.
+    #[inline]
+    fn emit(&self, state: &mut State<P, S>) {
+        let (Some(pull), Some(subscriber)) = (state.pull.as_mut(), state.subscriber.as_mut())
+        else {
+            return;
+        };
+        let Some(mut requested) = self.demand(subscriber) else {
+            state.finish();
+            return;
+        };
+        if let Some(end) = pull.end() {
+            terminate(subscriber, end);
+            state.finish();
+            return;
+        }
+        if requested == UNBOUNDED {
+            // Fast path: no demand accounting at all; one load per item to see a cancel or a
+            // `request(0)` (unbounded demand only ever leaves for one of those).
+            loop {
+                if self.demand(subscriber).is_none() {
+                    break;
+                }
+                match pull.next() {
+                    Next::Item(item) => {
+                        subscriber.try_on_next(item);
+                    }
+                    Next::Pending => return,
+                    Next::End(end) => {
+                        terminate(subscriber, end);
+                        break;
+                    }
+                }
+            }
+            state.finish();
+            return;
+        }
+        let mut emitted = 0u64;
+        loop {
+            while emitted != requested {
+                if self.demand(subscriber).is_none() {
+                    state.finish();
+                    return;
+                }
+                match pull.next() {
+                    Next::Item(item) => {
+                        // A rejected item (conditional fast path) does not use up demand.
+                        if subscriber.try_on_next(item) {
+                            emitted += 1;
+                        }
+                    }
+                    Next::Pending => {
+                        self.demand.produced(emitted);
+                        return;
+                    }
+                    Next::End(end) => {
+                        terminate(subscriber, end);
+                        state.finish();
+                        return;
+                    }
+                }
+            }
+            // The demand read is used up: one load says whether more arrived, or the
+            // subscription is ending (a cancel reads as "stop", never as "no more demand").
+            let Some(now) = self.demand(subscriber) else {
+                state.finish();
+                return;
+            };
+            if let Some(end) = pull.end() {
+                terminate(subscriber, end);
+                state.finish();
+                return;
+            }
+            requested = now;
+            if requested == emitted {
+                requested = self.demand.produced(emitted);
+                emitted = 0;
+                if requested == 0 {
+                    // Out of demand (or cancelled meanwhile, which the next pass sees): a later
+                    // request or cancel re-enters through `drain`.
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The demand, or `None` when emission must stop: cancelled, or a `request(0)`, which the
+    /// call that claims it reports here (rule 3.9). A cancel that came first wins: no error.
+    #[inline(always)]
+    fn demand(&self, subscriber: &mut S) -> Option<u64> {
+        match self.demand.requested() {
+            Requested::Demand(n) => Some(n),
+            Requested::Cancelled => None,
+            Requested::Invalid => {
+                if self.demand.claim_invalid() {
+                    subscriber.on_error(Error::invalid_request(0));
+                }
+                None
+            }
+        }
+    }
+}
+
+fn terminate<T, S: Subscriber<T>>(subscriber: &mut S, end: Result<(), Error>) {
+    match end {
+        Ok(()) => subscriber.on_complete(),
+        Err(e) => subscriber.on_error(e),
+    }
+}
+
+impl<P, S> Subscription for PullSubscription<P, S>
+where
+    P: Pull,
+    S: Subscriber<P::Item> + 'static,
+{
+    fn request(&self, n: u64) {
+        // `add(0)` records rule 3.9's invalid request; `None`: cancelled (rule 3.6), or an
+        // invalid request already recorded, whose caller drains.
+        if self.demand.add(n).is_some() {
+            self.state.drain(|state| self.emit(state));
+        }
+    }
+
+    fn cancel(&self) {
+        if self.demand.cancel() {
+            self.state.drain(|state| self.emit(state));
+        }
+    }
+}
+
+/// Cursors and a recording subscriber shared by the unit tests and the loom models.
+#[cfg(test)]
+mod fixtures {
+    use super::{Next, Pull};
+    use crate::loom::sync::Mutex;
+    use crate::{Error, ErrorKind, Subscriber, SubscriptionRef};
+    use std::sync::{Arc, Weak};
+
+    /// `0..n`, completing eagerly (`end` knows), or lazily when `eager` is false.
+    pub(super) struct Count {
+        pub(super) next: u64,
+        pub(super) n: u64,
+        pub(super) eager: bool,
+        /// Dropped with the cursor.
+        pub(super) _token: Arc<()>,
+    }
+
+    pub(super) fn count(n: u64, eager: bool) -> (Count, Weak<()>) {
+        let token = Arc::new(());
+        let weak = Arc::downgrade(&token);
+        let cursor = Count {
+            next: 0,
+            n,
+            eager,
+            _token: token,
+        };
+        (cursor, weak)
+    }
+
+    impl Pull for Count {
+        type Item = u64;
+        fn next(&mut self) -> Next<u64> {
+            if self.next == self.n {
+                return Next::End(Ok(()));
+            }
+            self.next += 1;
+            Next::Item(self.next - 1)
+        }
+        fn end(&mut self) -> Option<Result<(), Error>> {
+            (self.eager && self.next == self.n).then_some(Ok(()))
+        }
+    }
+
+    type Hook = Box<dyn FnMut(&SubscriptionRef, u64) -> bool + Send>;
+
+    #[derive(Default)]
+    pub(super) struct Record {
+        pub(super) items: Vec<u64>,
+        pub(super) requested: u64,
+        pub(super) subscribed: usize,
+        pub(super) completes: usize,
+        pub(super) errors: Vec<ErrorKind>,
+        /// The thread each `on_error` ran on.
+        pub(super) error_threads: Vec<crate::loom::thread::ThreadId>,
+        pub(super) subscription: Option<SubscriptionRef>,
+    }
+
+    /// Records what it receives; requests `initial` in `on_subscribe` (nothing for 0). The
+    /// hook runs for each item with no lock held; it returns whether the item is accepted
+    /// (`try_on_next`).
+    pub(super) struct Recorder {
+        pub(super) record: Arc<Mutex<Record>>,
+        pub(super) initial: u64,
+        pub(super) hook: Option<Hook>,
+        pub(super) _token: Arc<()>,
+    }
+
+    pub(super) fn recorder(initial: u64) -> (Recorder, Arc<Mutex<Record>>, Weak<()>) {
+        let record = Arc::new(Mutex::new(Record::default()));
+        let token = Arc::new(());
+        let weak = Arc::downgrade(&token);
+        let r = Recorder {
+            record: record.clone(),
+            initial,
+            hook: None,
+            _token: token,
+        };
+        (r, record, weak)
+    }
+
+    impl Recorder {
+        #[cfg_attr(reactive_loom, allow(dead_code))]
+        pub(super) fn with_hook(
+            mut self,
+            hook: impl FnMut(&SubscriptionRef, u64) -> bool + Send + 'static,
+        ) -> Self {
+            self.hook = Some(Box::new(hook));
+            self
+        }
+    }
+
+    /// Requests `n` through the record's subscription, counting it as requested.
+    #[cfg_attr(reactive_loom, allow(dead_code))]
+    pub(super) fn request(record: &Arc<Mutex<Record>>, n: u64) {
+        let s = record.lock().subscription.clone().expect("subscribed");
+        request_via(record, &s, n);
+    }
+
+    /// Requests `n` through `s` (kept by the caller, so usable after the end), counting it.
+    pub(super) fn request_via(record: &Arc<Mutex<Record>>, s: &SubscriptionRef, n: u64) {
+        {
+            let mut r = record.lock();
+            r.requested = r.requested.saturating_add(n);
+        }
+        s.request(n);
+    }
+
+    impl Subscriber<u64> for Recorder {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            {
+                let mut r = self.record.lock();
+                r.subscribed += 1;
+                r.subscription = Some(s.clone());
+                r.requested = r.requested.saturating_add(self.initial);
+            }
+            if self.initial > 0 {
+                s.request(self.initial);
+            }
+        }
+        fn on_next(&mut self, item: u64) {
+            self.try_on_next(item);
+        }
+        fn try_on_next(&mut self, item: u64) -> bool {
+            let s = {
+                let r = self.record.lock();
+                assert!(
+                    (r.items.len() as u64) < r.requested,
+                    "item {item} beyond the {} requested (rule 1.1)",
+                    r.requested
+                );
+                r.subscription.clone()
+            };
+            let accepted = match (self.hook.as_mut(), s) {
+                (Some(hook), Some(s)) => hook(&s, item),
+                _ => true,
+            };
+            if accepted {
+                self.record.lock().items.push(item);
+            }
+            accepted
+        }
+        fn on_error(&mut self, e: Error) {
+            let mut r = self.record.lock();
+            r.errors.push(e.kind());
+            r.error_threads.push(crate::loom::thread::current().id());
+            r.subscription = None;
+        }
+        fn on_complete(&mut self) {
+            let mut r = self.record.lock();
+            r.completes += 1;
+            r.subscription = None;
+        }
+    }
+}
+
+#[cfg(all(test, not(reactive_loom)))]
+mod tests {
+    use super::fixtures::{count, recorder, request, request_via};
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn emits_exactly_what_is_requested_and_completes_eagerly() {
+        let (cursor, cursor_alive) = count(5, true);
+        let (r, record, alive) = recorder(2);
+        subscribe(cursor, r);
+        assert_eq!(record.lock().items, [0, 1]);
+        request(&record, 2);
+        assert_eq!(record.lock().items, [0, 1, 2, 3]);
+        assert_eq!(record.lock().completes, 0);
+        request(&record, 1);
+        let r = record.lock();
+        assert_eq!(r.items, [0, 1, 2, 3, 4]);
+        assert_eq!(r.completes, 1, "completes right after the last item");
+        assert_eq!(alive.strong_count(), 0, "subscriber dropped (rule 3.13)");
+        assert_eq!(cursor_alive.strong_count(), 0, "cursor dropped");
+    }
+
+    #[test]
+    fn without_end_completion_waits_for_the_next_request() {
+        let (cursor, _) = count(2, false);
+        let (r, record, alive) = recorder(2);
+        subscribe(cursor, r);
+        assert_eq!(record.lock().completes, 0);
+        assert_eq!(alive.strong_count(), 1);
+        request(&record, 1);
+        assert_eq!(record.lock().items, [0, 1]);
+        assert_eq!(record.lock().completes, 1);
+        assert_eq!(alive.strong_count(), 0);
+    }
+
+    #[test]
+    fn empty_cursor_completes_without_demand() {
+        let (cursor, _) = count(0, true);
+        let (r, record, alive) = recorder(0);
+        subscribe(cursor, r);
+        let r = record.lock();
+        assert_eq!((r.subscribed, r.completes), (1, 1));
+        assert_eq!(alive.strong_count(), 0);
+    }
+
+    #[test]
+    fn unbounded_demand_runs_to_the_end() {
+        let (cursor, _) = count(1000, false);
+        let (r, record, _) = recorder(UNBOUNDED);
+        subscribe(cursor, r);
+        let r = record.lock();
+        assert!(r.items.iter().copied().eq(0..1000));
+        assert_eq!(r.completes, 1);
+    }
+
+    #[test]
+    fn demand_sums_saturate() {
+        let (cursor, _) = count(10, true);
+        let (r, record, _) = recorder(0);
+        subscribe(cursor, r);
+        let s = record.lock().subscription.clone().unwrap();
+        request_via(&record, &s, u64::MAX - 5);
+        request_via(&record, &s, 100);
+        assert_eq!(record.lock().items.len(), 10);
+        assert_eq!(record.lock().completes, 1);
+    }
+
+    #[test]
+    fn request_zero_fails_once_and_releases_everything() {
+        let (cursor, cursor_alive) = count(u64::MAX, true);
+        let (r, record, alive) = recorder(1);
+        subscribe(cursor, r);
+        let s = record.lock().subscription.clone().unwrap();
+        s.request(0);
+        s.request(0);
+        request_via(&record, &s, 5);
+        let r = record.lock();
+        assert_eq!(r.items, [0]);
+        assert_eq!(r.errors, [ErrorKind::InvalidRequest]);
+        assert_eq!(r.completes, 0);
+        assert_eq!(alive.strong_count(), 0, "subscriber dropped (rule 3.13)");
+        assert_eq!(cursor_alive.strong_count(), 0, "cursor dropped");
+    }
+
+    #[test]
+    fn request_zero_with_demand_outstanding_fails() {
+        let (r, record, alive) = recorder(0);
+        subscribe(
+            Bursts {
+                left_in_burst: 2,
+                next: 0,
+            },
+            r,
+        );
+        request(&record, 10);
+        assert_eq!(record.lock().items, [0, 1]); // 8 still owed
+        let s = record.lock().subscription.clone().unwrap();
+        s.request(0);
+        assert_eq!(record.lock().errors, [ErrorKind::InvalidRequest]);
+        assert_eq!(alive.strong_count(), 0);
+    }
+
+    #[test]
+    fn request_zero_during_unbounded_emission_stops_it() {
+        let (cursor, _) = count(u64::MAX, false);
+        let (r, record, _) = recorder(UNBOUNDED);
+        let r = r.with_hook(|s, item| {
+            if item == 2 {
+                s.request(0);
+            }
+            true
+        });
+        subscribe(cursor, r);
+        let r = record.lock();
+        assert_eq!(r.items, [0, 1, 2]);
+        assert_eq!(r.errors, [ErrorKind::InvalidRequest]);
+    }
+
+    #[test]
+    fn request_zero_after_cancel_is_ignored() {
+        let (cursor, _) = count(10, true);
+        let (r, record, alive) = recorder(0);
+        subscribe(cursor, r);
+        let s = record.lock().subscription.clone().unwrap();
+        s.cancel();
+        s.request(0);
+        assert!(record.lock().errors.is_empty());
+        drop(record.lock().subscription.take());
+        assert_eq!(alive.strong_count(), 0);
+    }
+
+    #[test]
+    fn cancel_from_on_next_stops_and_drops_while_the_handle_is_kept() {
+        let (cursor, cursor_alive) = count(u64::MAX, false);
+        let (r, record, alive) = recorder(UNBOUNDED);
+        let r = r.with_hook(|s, item| {
+            if item == 4 {
+                s.cancel();
+            }
+            true
+        });
+        subscribe(cursor, r);
+        let kept = record.lock().subscription.clone().unwrap();
+        assert_eq!(record.lock().items, [0, 1, 2, 3, 4]);
+        assert_eq!(alive.strong_count(), 0, "rule 3.13, while a handle is still held");
+        assert_eq!(cursor_alive.strong_count(), 0);
+        kept.request(3);
+        assert_eq!(record.lock().items.len(), 5, "rule 3.6");
+    }
+
+    #[test]
+    fn refused_items_do_not_use_up_demand() {
+        let (cursor, _) = count(10, true);
+        let (r, record, _) = recorder(3);
+        let r = r.with_hook(|_, item| item % 2 == 0);
+        subscribe(cursor, r);
+        assert_eq!(record.lock().items, [0, 2, 4]);
+    }
+
+    #[test]
+    fn request_from_on_next_does_not_recurse() {
+        use std::cell::Cell;
+        thread_local!(static DEPTH: Cell<u32> = const { Cell::new(0) });
+        let (cursor, _) = count(10_000, true);
+        let (r, record, _) = recorder(1);
+        let max = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let seen = max.clone();
+        let rec = record.clone();
+        let r = r.with_hook(move |s, _| {
+            let d = DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            });
+            seen.fetch_max(d, std::sync::atomic::Ordering::Relaxed);
+            request_via(&rec, s, 1);
+            DEPTH.with(|d| d.set(d.get() - 1));
+            true
+        });
+        subscribe(cursor, r);
+        assert_eq!(record.lock().items.len(), 10_000);
+        assert_eq!(record.lock().completes, 1);
+        assert_eq!(max.load(std::sync::atomic::Ordering::Relaxed), 1, "rule 3.3");
+    }
+
+    /// Pending, then items again: the engine resumes on the next request.
+    struct Bursts {
+        left_in_burst: u64,
+        next: u64,
+    }
+
+    impl Pull for Bursts {
+        type Item = u64;
+        fn next(&mut self) -> Next<u64> {
+            if self.left_in_burst == 0 {
+                self.left_in_burst = 2;
+                return Next::Pending;
+            }
+            self.left_in_burst -= 1;
+            self.next += 1;
+            Next::Item(self.next - 1)
+        }
+    }
+
+    #[test]
+    fn pending_waits_for_the_next_request() {
+        let (r, record, _) = recorder(0);
+        subscribe(
+            Bursts {
+                left_in_burst: 2,
+                next: 0,
+            },
+            r,
+        );
+        request(&record, 10);
+        assert_eq!(record.lock().items, [0, 1]);
+        request(&record, 1); // 8 were still owed, plus this one
+        assert_eq!(record.lock().items, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn failed_open_errors_right_after_on_subscribe() {
+        let (r, record, alive) = recorder(0);
+        subscribe_result::<super::fixtures::Count, _>(Err(Error::msg("cannot open")), r);
+        let r = record.lock();
+        assert_eq!(r.subscribed, 1);
+        assert_eq!(r.errors, [ErrorKind::User]);
+        assert!(r.items.is_empty() && r.completes == 0);
+        assert_eq!(alive.strong_count(), 0);
+    }
+
+    #[test]
+    fn opened_cursor_is_subscribed() {
+        let (cursor, _) = count(2, true);
+        let (r, record, _) = recorder(2);
+        subscribe_result(Ok(cursor), r);
+        assert_eq!(record.lock().items, [0, 1]);
+        assert_eq!(record.lock().completes, 1);
+    }
+
+    #[test]
+    fn cancel_inside_on_subscribe_suppresses_the_open_error() {
+        struct CancelAtOnce(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Subscriber<u64> for CancelAtOnce {
+            fn on_subscribe(&mut self, s: SubscriptionRef) {
+                s.cancel();
+            }
+            fn on_next(&mut self, _: u64) {
+                unreachable!()
+            }
+            fn on_error(&mut self, _: Error) {
+                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            fn on_complete(&mut self) {
+                unreachable!()
+            }
+        }
+        let errored = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        subscribe_error::<u64, _>(Error::msg("x"), CancelAtOnce(errored.clone()));
+        assert!(!errored.load(std::sync::atomic::Ordering::Relaxed));
+    }
+}
+
+/// The races of the engine, under loom: a subscriber holds an initial demand of 1 on a
+/// cursor of 3 items while other threads request, cancel or send `request(0)`. Each model
+/// checks the invariants that matter: never more items than requested (rule 1.1, asserted in
+/// the recorder), items in order, at most one terminal signal (rule 1.7), a `request(0)`
+/// reported exactly once unless the stream had ended (rule 3.9), and the subscriber dropped
+/// once the subscription is over (rule 3.13).
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use super::fixtures::{Record, count, recorder, request_via};
+    use super::subscribe;
+    use crate::ErrorKind;
+    use crate::loom::sync::Mutex;
+    use crate::loom::thread;
+    use crate::SubscriptionRef;
+    use std::sync::{Arc, Weak};
+
+    /// Subscribes a recorder (requesting 1) to a cursor of 3 items; returns the record, the
+    /// subscription and a weak handle on the subscriber.
+    fn start() -> (Arc<Mutex<Record>>, SubscriptionRef, Weak<()>) {
+        let (cursor, _) = count(3, true);
+        let (r, record, alive) = recorder(1);
+        subscribe(cursor, r);
+        let s = record
+            .lock()
+            .subscription
+            .clone()
+            .expect("on_subscribe ran");
+        (record, s, alive)
+    }
+
+    fn check_common(r: &Record) {
+        let n = r.items.len() as u64;
+        assert!(
+            r.items.iter().copied().eq(0..n),
+            "items out of order: {:?}",
+            r.items
+        );
+        assert!(
+            r.completes + r.errors.len() <= 1,
+            "two terminal signals (rule 1.7)"
+        );
+        if r.completes == 1 {
+            assert_eq!(n, 3, "completed early");
+        }
+    }
+
+    /// A request from one thread races a cancel from another while the first item is out.
+    #[test]
+    fn request_races_cancel() {
+        loom::model(|| {
+            let (record, s, alive) = start();
+            let (r1, s1) = (record.clone(), s.clone());
+            let requester = thread::spawn(move || request_via(&r1, &s1, 2));
+            let s2 = s.clone();
+            let canceller = thread::spawn(move || s2.cancel());
+            requester.join().unwrap();
+            canceller.join().unwrap();
+            let r = record.lock();
+            check_common(&r);
+            assert!(r.errors.is_empty());
+            drop(r);
+            // Checked while we still hold the subscription, as a subscriber that keeps it would.
+            assert_eq!(
+                alive.strong_count(),
+                0,
+                "subscriber kept after cancel (rule 3.13)"
+            );
+            drop(s);
+        });
+    }
+
+    /// `request(0)` races a valid request: exactly one terminal signal, and the rule 3.9 error
+    /// unless the stream had already completed.
+    #[test]
+    fn request_zero_races_request() {
+        loom::model(|| {
+            let (record, s, alive) = start();
+            let (r1, s1) = (record.clone(), s.clone());
+            let requester = thread::spawn(move || request_via(&r1, &s1, 2));
+            let s2 = s.clone();
+            let zero = thread::spawn(move || s2.request(0));
+            requester.join().unwrap();
+            zero.join().unwrap();
+            let r = record.lock();
+            check_common(&r);
+            assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
+            if r.completes == 0 {
+                assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
+            }
+            drop(r);
+            assert_eq!(
+                alive.strong_count(),
+                0,
+                "subscriber kept after the end (rule 3.13)"
+            );
+            drop(s);
+        });
+    }
+
+    /// `request(0)` races a cancel: at most one error, never delivered by the cancel call
+    /// itself (a cancel that lands first suppresses it), and the subscriber is dropped.
+    #[test]
+    fn request_zero_races_cancel() {
+        loom::model(|| {
+            let (record, s, alive) = start();
+            let s1 = s.clone();
+            let zero = thread::spawn(move || s1.request(0));
+            let s2 = s.clone();
+            let canceller = thread::spawn(move || {
+                s2.cancel();
+                thread::current().id()
+            });
+            zero.join().unwrap();
+            let cancelling_thread = canceller.join().unwrap();
+            let r = record.lock();
+            check_common(&r);
+            assert_eq!(r.completes, 0);
+            assert!(r.errors.iter().all(|k| *k == ErrorKind::InvalidRequest));
+            assert!(
+                !r.error_threads.contains(&cancelling_thread),
+                "the cancel call delivered the rule 3.9 error"
+            );
+            drop(r);
+            assert_eq!(alive.strong_count(), 0, "subscriber kept (rule 3.13)");
+            drop(s);
+        });
+    }
+
+    /// Two threads request concurrently: every requested item arrives exactly once, in order,
+    /// followed by completion.
+    #[test]
+    fn concurrent_requests_deliver_everything_once() {
+        loom::model(|| {
+            let (record, s, alive) = start();
+            let (r1, s1) = (record.clone(), s.clone());
+            let a = thread::spawn(move || request_via(&r1, &s1, 1));
+            let (r2, s2) = (record.clone(), s.clone());
+            let b = thread::spawn(move || request_via(&r2, &s2, 1));
+            a.join().unwrap();
+            b.join().unwrap();
+            let r = record.lock();
+            check_common(&r);
+            assert_eq!(r.items, vec![0, 1, 2], "a request was lost");
+            assert_eq!(r.completes, 1);
+            drop(r);
+            assert_eq!(
+                alive.strong_count(),
+                0,
+                "subscriber kept after completion (rule 3.13)"
+            );
+            drop(s);
+        });
+    }
+}
