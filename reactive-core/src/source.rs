@@ -99,7 +99,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{Demand, Requested, WipCell};
+use crate::support::{Demand, WipCell};
 use crate::{Error, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 
 /// What a [`Pull`] cursor has next.
@@ -506,16 +506,7 @@ where
     /// call that claims it reports here (rule 3.9). A cancel that came first wins: no error.
     #[inline(always)]
     fn demand(&self, subscriber: &mut S) -> Option<u64> {
-        match self.demand.requested() {
-            Requested::Demand(n) => Some(n),
-            Requested::Cancelled => None,
-            Requested::Invalid => {
-                if self.demand.claim_invalid() {
-                    subscriber.on_error(Error::invalid_request(0));
-                }
-                None
-            }
-        }
+        self.demand.check(subscriber)
     }
 }
 
@@ -846,7 +837,11 @@ mod tests {
         subscribe(cursor, r);
         let kept = record.lock().subscription.clone().unwrap();
         assert_eq!(record.lock().items, [0, 1, 2, 3, 4]);
-        assert_eq!(alive.strong_count(), 0, "rule 3.13, while a handle is still held");
+        assert_eq!(
+            alive.strong_count(),
+            0,
+            "rule 3.13, while a handle is still held"
+        );
         assert_eq!(cursor_alive.strong_count(), 0);
         kept.request(3);
         assert_eq!(record.lock().items.len(), 5, "rule 3.6");
@@ -883,7 +878,11 @@ mod tests {
         subscribe(cursor, r);
         assert_eq!(record.lock().items.len(), 10_000);
         assert_eq!(record.lock().completes, 1);
-        assert_eq!(max.load(std::sync::atomic::Ordering::Relaxed), 1, "rule 3.3");
+        assert_eq!(
+            max.load(std::sync::atomic::Ordering::Relaxed),
+            1,
+            "rule 3.3"
+        );
     }
 
     /// Pending, then items again: the engine resumes on the next request.
@@ -975,9 +974,9 @@ mod loom_models {
     use super::fixtures::{Record, count, recorder, request_via};
     use super::subscribe;
     use crate::ErrorKind;
+    use crate::SubscriptionRef;
     use crate::loom::sync::Mutex;
     use crate::loom::thread;
-    use crate::SubscriptionRef;
     use std::sync::{Arc, Weak};
 
     /// Subscribes a recorder (requesting 1) to a cursor of 3 items; returns the record, the

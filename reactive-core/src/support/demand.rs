@@ -1,8 +1,8 @@
 //! Demand arithmetic: saturating, sticky-unbounded, with an invalid-request state (rule 3.9) and
 //! a cancelled state.
 
-use crate::UNBOUNDED;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::{Error, Subscriber, UNBOUNDED};
 
 /// The internal marker for "cancelled". It is never reported as demand.
 const CANCELLED: u64 = u64::MAX - 1;
@@ -51,7 +51,8 @@ pub enum Requested {
 ///   invalid request, or how much.
 /// * [`claim_invalid`](Self::claim_invalid) turns the invalid request into "cancelled" for
 ///   exactly one caller, which then signals the error; a [`cancel`](Self::cancel) that lands
-///   first suppresses the error.
+///   first suppresses the error. [`check`](Self::check) does both questions and the error in
+///   one call, for emission loops.
 /// * [`produced`](Self::produced) subtracts what an emission loop delivered, in one batch:
 ///   loops count locally and call it when the demand they read is used up, never once per item.
 ///   Unbounded demand is never decremented.
@@ -146,6 +147,49 @@ impl Demand {
         self.state
             .compare_exchange(INVALID, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
+    }
+
+    /// What an emission loop asks before each item: the demand, or `None` when it must stop.
+    ///
+    /// [`requested`](Self::requested) and, for an invalid request, [`claim_invalid`]
+    /// (Self::claim_invalid) in one call: the call that claims the invalid request signals
+    /// `on_error(Error::invalid_request(0))` to `subscriber` before returning `None`, so the
+    /// error goes out exactly once, and never after a cancel that landed first (rule 3.9).
+    /// Call it only where calling the subscriber is allowed (inside the drain loop).
+    ///
+    /// ```
+    /// use reactive_core::support::Demand;
+    /// use reactive_core::{Error, ErrorKind, Subscriber, SubscriptionRef};
+    ///
+    /// #[derive(Default)]
+    /// struct Errors(Vec<ErrorKind>);
+    /// impl Subscriber<u8> for Errors {
+    ///     fn on_subscribe(&mut self, _: SubscriptionRef) {}
+    ///     fn on_next(&mut self, _: u8) {}
+    ///     fn on_error(&mut self, e: Error) { self.0.push(e.kind()) }
+    ///     fn on_complete(&mut self) {}
+    /// }
+    ///
+    /// let (d, mut s) = (Demand::new(), Errors::default());
+    /// d.add(2);
+    /// assert_eq!(d.check(&mut s), Some(2));
+    /// d.add(0);
+    /// assert_eq!(d.check(&mut s), None);
+    /// assert_eq!(d.check(&mut s), None);
+    /// assert_eq!(s.0, [ErrorKind::InvalidRequest]); // once
+    /// ```
+    #[inline(always)]
+    pub fn check<T, S: Subscriber<T> + ?Sized>(&self, subscriber: &mut S) -> Option<u64> {
+        match self.requested() {
+            Requested::Demand(n) => Some(n),
+            Requested::Cancelled => None,
+            Requested::Invalid => {
+                if self.claim_invalid() {
+                    subscriber.on_error(Error::invalid_request(0));
+                }
+                None
+            }
+        }
     }
 
     /// The current demand: [`UNBOUNDED`] for unbounded, 0 when cancelled or after `request(0)`.
@@ -419,7 +463,11 @@ mod loom_models {
                 (Some(0), Some(3)) | (None, Some(0)) => {}
                 other => panic!("impossible previous demands {other:?}"),
             }
-            assert_eq!(d.requested(), Requested::Invalid, "the rule 3.9 error was lost");
+            assert_eq!(
+                d.requested(),
+                Requested::Invalid,
+                "the rule 3.9 error was lost"
+            );
             assert!(d.claim_invalid());
             assert!(!d.claim_invalid());
         });
