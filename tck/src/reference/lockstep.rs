@@ -17,17 +17,15 @@ enum Upstream {
 }
 
 struct LockSub<T> {
+    /// Also records `request(0)` (rule 3.9), reported by the drain loop.
     demand: Demand,
-    zero: Mutex<bool>,
     parent: Weak<Inner<T>>,
 }
 
 impl<T: Clone + Send + 'static> Subscription for LockSub<T> {
     fn request(&self, n: u64) {
-        if n == 0 {
-            *self.zero.lock() = true;
-        } else {
-            self.demand.add(n);
+        if self.demand.add(n).is_none() {
+            return; // cancelled (rule 3.6), or a request(0) already recorded
         }
         if let Some(p) = self.parent.upgrade() {
             p.drain();
@@ -98,15 +96,9 @@ impl<T: Clone + Send + 'static> Inner<T> {
                         st.had_subscribers = true;
                     }
                 }
-                st.subscribers.retain_mut(|(h, s)| {
-                    if std::mem::take(&mut *h.zero.lock()) {
-                        h.demand.cancel();
-                        s.on_error(Error::invalid_request(0));
-                        false
-                    } else {
-                        !h.demand.is_cancelled()
-                    }
-                });
+                // Drops the cancelled ones, and reports and drops a request(0).
+                st.subscribers
+                    .retain_mut(|(h, s)| h.demand.check(s.as_mut()).is_some());
                 if st.terminated {
                     st.subscribers.clear();
                 } else if st.had_subscribers && st.subscribers.is_empty() {
@@ -258,7 +250,6 @@ impl<T: Clone + Send + 'static> Publisher for LockstepProcessor<T> {
     fn subscribe<S: Subscriber<T> + 'static>(&self, subscriber: S) {
         let handle = Arc::new(LockSub {
             demand: Demand::new(),
-            zero: Mutex::new(false),
             parent: Arc::downgrade(&self.inner),
         });
         self.inner

@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use reactive_core::support::{Demand, WipCell};
+use reactive_core::source::{self, Next, Pull};
+use reactive_core::support::WipCell;
 use reactive_core::{BoxSubscriber, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
 use crate::{EnvError, Outcome, PublisherVerification, TestEnvironment, TestResult};
@@ -78,79 +79,26 @@ pub(crate) struct RangePublisher {
     pub(crate) count: u64,
 }
 
-struct RangeState<S> {
-    subscriber: Option<S>,
-    first: Option<SubscriptionRef>,
-    emitted: u64,
+/// The cursor of one subscription to a [`RangePublisher`]: the pull engine does the rest.
+struct RangeCursor {
+    next: i64,
+    left: u64,
 }
 
-struct RangeSubscription<S> {
-    start: i64,
-    count: u64,
-    demand: Demand,
-    zero: Mutex<bool>,
-    state: WipCell<RangeState<S>>,
-}
+impl Pull for RangeCursor {
+    type Item = i64;
 
-impl<S: Subscriber<i64>> RangeSubscription<S> {
-    fn drain(&self) {
-        self.state.drain(|st| {
-            if let (Some(s), Some(h)) = (st.subscriber.as_mut(), st.first.take()) {
-                s.on_subscribe(h);
-            }
-            let Some(s) = st.subscriber.as_mut() else {
-                return;
-            };
-            if self.demand.is_cancelled() {
-                st.subscriber = None;
-                return;
-            }
-            if *self.zero.lock() {
-                s.on_error(Error::invalid_request(0));
-                st.subscriber = None;
-                return;
-            }
-            let mut budget = self.demand.get();
-            let mut sent = 0;
-            while st.emitted < self.count && sent < budget {
-                if self.demand.is_cancelled() {
-                    st.subscriber = None;
-                    return;
-                }
-                s.on_next(self.start + st.emitted as i64);
-                st.emitted += 1;
-                sent += 1;
-                if sent == budget {
-                    budget = self.demand.produced(sent);
-                    sent = 0;
-                }
-            }
-            if sent > 0 {
-                self.demand.produced(sent);
-            }
-            if self.demand.is_cancelled() {
-                st.subscriber = None;
-            } else if st.emitted == self.count {
-                s.on_complete();
-                st.subscriber = None;
-            }
-        });
-    }
-}
-
-impl<S: Subscriber<i64>> Subscription for RangeSubscription<S> {
-    fn request(&self, n: u64) {
-        if n == 0 {
-            *self.zero.lock() = true;
-        } else {
-            self.demand.add(n);
+    fn next(&mut self) -> Next<i64> {
+        if self.left == 0 {
+            return Next::End(Ok(()));
         }
-        self.drain();
+        self.left -= 1;
+        self.next = self.next.wrapping_add(1);
+        Next::Item(self.next.wrapping_sub(1))
     }
 
-    fn cancel(&self) {
-        self.demand.cancel();
-        self.drain();
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        (self.left == 0).then_some(Ok(()))
     }
 }
 
@@ -178,20 +126,11 @@ impl PublisherVerification for RangeTck {
 impl Publisher for RangePublisher {
     type Item = i64;
     fn subscribe<S: Subscriber<i64> + 'static>(&self, subscriber: S) {
-        let sub = Arc::new(RangeSubscription {
-            start: self.start,
-            count: self.count,
-            demand: Demand::new(),
-            zero: Mutex::new(false),
-            state: WipCell::new(RangeState {
-                subscriber: Some(subscriber),
-                first: None,
-                emitted: 0,
-            }),
-        });
-        let handle: SubscriptionRef = sub.clone();
-        sub.state.drain(|st| st.first = Some(handle.clone()));
-        sub.drain();
+        let cursor = RangeCursor {
+            next: self.start,
+            left: self.count,
+        };
+        source::subscribe(cursor, subscriber);
     }
 }
 

@@ -32,48 +32,35 @@ pub const SKIPPING_OPTIONAL_TEST_FAILED: &str =
 /// [`run_publisher_verification`] (a [`Report`]).
 ///
 /// ```
-/// use reactive_core::{Publisher, Subscriber, Subscription, SubscriptionRef, Error};
+/// use reactive_core::source::{self, Next, Pull};
+/// use reactive_core::{Error, Publisher, Subscriber};
 /// use reactive_tck::{PublisherVerification, TestEnvironment, EnvError};
-/// # use std::sync::Arc;
-/// # use parking_lot::Mutex;
-/// # use reactive_core::support::{Demand, WipCell};
-/// # /// Emits 0..n synchronously, on demand.
-/// # struct Count(u64);
-/// # struct State<S> { sub: Option<S>, next: u64, first: Option<SubscriptionRef> }
-/// # struct Sub<S> { n: u64, demand: Demand, zero: Mutex<bool>, state: WipCell<State<S>> }
-/// # impl<S: Subscriber<u64>> Sub<S> {
-/// #     fn drain(&self) {
-/// #         self.state.drain(|st| {
-/// #             if let (Some(s), Some(h)) = (st.sub.as_mut(), st.first.take()) { s.on_subscribe(h); }
-/// #             let Some(s) = st.sub.as_mut() else { return };
-/// #             if self.demand.is_cancelled() { st.sub = None; return; }
-/// #             if *self.zero.lock() { s.on_error(Error::invalid_request(0)); st.sub = None; return; }
-/// #             let mut budget = self.demand.get();
-/// #             let mut sent = 0;
-/// #             while st.next < self.n && sent < budget && !self.demand.is_cancelled() {
-/// #                 s.on_next(st.next); st.next += 1; sent += 1;
-/// #                 if sent == budget { budget = self.demand.produced(sent); sent = 0; }
-/// #             }
-/// #             if sent > 0 { self.demand.produced(sent); }
-/// #             if self.demand.is_cancelled() { st.sub = None; }
-/// #             else if st.next == self.n { s.on_complete(); st.sub = None; }
-/// #         });
-/// #     }
-/// # }
-/// # impl<S: Subscriber<u64>> Subscription for Sub<S> {
-/// #     fn request(&self, n: u64) { if n == 0 { *self.zero.lock() = true } else { self.demand.add(n); } self.drain() }
-/// #     fn cancel(&self) { self.demand.cancel(); self.drain() }
-/// # }
-/// # impl Publisher for Count {
-/// #     type Item = u64;
-/// #     fn subscribe<S: Subscriber<u64> + 'static>(&self, s: S) {
-/// #         let sub = Arc::new(Sub { n: self.0, demand: Demand::new(), zero: Mutex::new(false),
-/// #             state: WipCell::new(State { sub: Some(s), next: 0, first: None }) });
-/// #         let h: SubscriptionRef = sub.clone();
-/// #         sub.state.drain(|st| st.first = Some(h.clone()));
-/// #         sub.drain();
-/// #     }
-/// # }
+///
+/// /// Emits `0..n` on demand: a cursor on the pull engine, which supplies demand, `request(0)`
+/// /// (rule 3.9) and cancellation.
+/// struct Count(u64);
+///
+/// struct Cursor { next: u64, n: u64 }
+///
+/// impl Pull for Cursor {
+///     type Item = u64;
+///     fn next(&mut self) -> Next<u64> {
+///         if self.next == self.n { return Next::End(Ok(())); }
+///         self.next += 1;
+///         Next::Item(self.next - 1)
+///     }
+///     fn end(&mut self) -> Option<Result<(), Error>> {
+///         (self.next == self.n).then_some(Ok(()))
+///     }
+/// }
+///
+/// impl Publisher for Count {
+///     type Item = u64;
+///     fn subscribe<S: Subscriber<u64> + 'static>(&self, s: S) {
+///         source::subscribe(Cursor { next: 0, n: self.0 }, s);
+///     }
+/// }
+///
 /// struct CountTck;
 ///
 /// impl PublisherVerification for CountTck {
