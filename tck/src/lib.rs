@@ -99,6 +99,12 @@ pub use verification::subscriber::{
 #[doc = include_str!("../../docs/tck.md")]
 mod tck_guide {}
 
+/// The guide to writing a source (`docs/writing-a-source.md`), run as doctests here because its
+/// sources go through this crate's publisher verification.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/writing-a-source.md")]
+mod writing_a_source {}
+
 /// Items used by the macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
