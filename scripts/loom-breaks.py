@@ -225,8 +225,12 @@ def main():
                 open(full, "w").write(text)
                 out = run.stdout + run.stderr
                 caught = run.returncode != 0 and "panicked" in out
-                why = next((l.strip() for l in out.splitlines()
+                lines = out.splitlines()
+                why = next((l.strip() for l in lines
                             if "assertion" in l or "Causality" in l or "deadlock" in l.lower()), "")
+                if not why:  # a plain `assert!`/`panic!`: its message is the line after "panicked at"
+                    why = next((lines[i + 1].strip() for i, l in enumerate(lines[:-1])
+                                if "panicked at" in l), "")
                 print(f"{'caught' if caught else 'MISSED'}  {name:34} {model:36} {why[:90]}")
                 if not caught:
                     failures.append(f"{name}: model {model} still passes")
