@@ -1009,28 +1009,45 @@ mod loom_models {
         }
     }
 
+    /// Starts a subscription, runs `a` and `b` against it on two threads, checks the common
+    /// invariants and then `check` (with what the threads returned), and finally, while the
+    /// subscription is still held (as a subscriber that keeps it would), that the subscriber
+    /// was dropped (rule 3.13).
+    fn race<A, B>(
+        a: impl FnOnce(&Arc<Mutex<Record>>, &SubscriptionRef) -> A + Send + 'static,
+        b: impl FnOnce(&Arc<Mutex<Record>>, &SubscriptionRef) -> B + Send + 'static,
+        check: impl FnOnce(&Record, A, B),
+    ) where
+        A: Send + 'static,
+        B: Send + 'static,
+    {
+        let (record, s, alive) = start();
+        let (r1, s1) = (record.clone(), s.clone());
+        let ta = thread::spawn(move || a(&r1, &s1));
+        let (r2, s2) = (record.clone(), s.clone());
+        let tb = thread::spawn(move || b(&r2, &s2));
+        let (from_a, from_b) = (ta.join().unwrap(), tb.join().unwrap());
+        let r = record.lock();
+        check_common(&r);
+        check(&r, from_a, from_b);
+        drop(r);
+        assert_eq!(
+            alive.strong_count(),
+            0,
+            "subscriber kept after the subscription ended (rule 3.13)"
+        );
+        drop(s);
+    }
+
     /// A request from one thread races a cancel from another while the first item is out.
     #[test]
     fn request_races_cancel() {
         loom::model(|| {
-            let (record, s, alive) = start();
-            let (r1, s1) = (record.clone(), s.clone());
-            let requester = thread::spawn(move || request_via(&r1, &s1, 2));
-            let s2 = s.clone();
-            let canceller = thread::spawn(move || s2.cancel());
-            requester.join().unwrap();
-            canceller.join().unwrap();
-            let r = record.lock();
-            check_common(&r);
-            assert!(r.errors.is_empty());
-            drop(r);
-            // Checked while we still hold the subscription, as a subscriber that keeps it would.
-            assert_eq!(
-                alive.strong_count(),
-                0,
-                "subscriber kept after cancel (rule 3.13)"
-            );
-            drop(s);
+            race(
+                |r, s| request_via(r, s, 2),
+                |_, s| s.cancel(),
+                |r, (), ()| assert!(r.errors.is_empty()),
+            )
         });
     }
 
@@ -1039,26 +1056,16 @@ mod loom_models {
     #[test]
     fn request_zero_races_request() {
         loom::model(|| {
-            let (record, s, alive) = start();
-            let (r1, s1) = (record.clone(), s.clone());
-            let requester = thread::spawn(move || request_via(&r1, &s1, 2));
-            let s2 = s.clone();
-            let zero = thread::spawn(move || s2.request(0));
-            requester.join().unwrap();
-            zero.join().unwrap();
-            let r = record.lock();
-            check_common(&r);
-            assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
-            if r.completes == 0 {
-                assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
-            }
-            drop(r);
-            assert_eq!(
-                alive.strong_count(),
-                0,
-                "subscriber kept after the end (rule 3.13)"
-            );
-            drop(s);
+            race(
+                |r, s| request_via(r, s, 2),
+                |_, s| s.request(0),
+                |r, (), ()| {
+                    assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
+                    if r.completes == 0 {
+                        assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
+                    }
+                },
+            )
         });
     }
 
@@ -1067,27 +1074,21 @@ mod loom_models {
     #[test]
     fn request_zero_races_cancel() {
         loom::model(|| {
-            let (record, s, alive) = start();
-            let s1 = s.clone();
-            let zero = thread::spawn(move || s1.request(0));
-            let s2 = s.clone();
-            let canceller = thread::spawn(move || {
-                s2.cancel();
-                thread::current().id()
-            });
-            zero.join().unwrap();
-            let cancelling_thread = canceller.join().unwrap();
-            let r = record.lock();
-            check_common(&r);
-            assert_eq!(r.completes, 0);
-            assert!(r.errors.iter().all(|k| *k == ErrorKind::InvalidRequest));
-            assert!(
-                !r.error_threads.contains(&cancelling_thread),
-                "the cancel call delivered the rule 3.9 error"
-            );
-            drop(r);
-            assert_eq!(alive.strong_count(), 0, "subscriber kept (rule 3.13)");
-            drop(s);
+            race(
+                |_, s| s.request(0),
+                |_, s| {
+                    s.cancel();
+                    thread::current().id()
+                },
+                |r, (), cancelling_thread| {
+                    assert_eq!(r.completes, 0);
+                    assert!(r.errors.iter().all(|k| *k == ErrorKind::InvalidRequest));
+                    assert!(
+                        !r.error_threads.contains(&cancelling_thread),
+                        "the cancel call delivered the rule 3.9 error"
+                    );
+                },
+            )
         });
     }
 
@@ -1096,24 +1097,14 @@ mod loom_models {
     #[test]
     fn concurrent_requests_deliver_everything_once() {
         loom::model(|| {
-            let (record, s, alive) = start();
-            let (r1, s1) = (record.clone(), s.clone());
-            let a = thread::spawn(move || request_via(&r1, &s1, 1));
-            let (r2, s2) = (record.clone(), s.clone());
-            let b = thread::spawn(move || request_via(&r2, &s2, 1));
-            a.join().unwrap();
-            b.join().unwrap();
-            let r = record.lock();
-            check_common(&r);
-            assert_eq!(r.items, vec![0, 1, 2], "a request was lost");
-            assert_eq!(r.completes, 1);
-            drop(r);
-            assert_eq!(
-                alive.strong_count(),
-                0,
-                "subscriber kept after completion (rule 3.13)"
-            );
-            drop(s);
+            race(
+                |r, s| request_via(r, s, 1),
+                |r, s| request_via(r, s, 1),
+                |r, (), ()| {
+                    assert_eq!(r.items, vec![0, 1, 2], "a request was lost");
+                    assert_eq!(r.completes, 1);
+                },
+            )
         });
     }
 }

@@ -151,10 +151,11 @@ impl Demand {
 
     /// What an emission loop asks before each item: the demand, or `None` when it must stop.
     ///
-    /// [`requested`](Self::requested) and, for an invalid request, [`claim_invalid`]
-    /// (Self::claim_invalid) in one call: the call that claims the invalid request signals
-    /// `on_error(Error::invalid_request(0))` to `subscriber` before returning `None`, so the
-    /// error goes out exactly once, and never after a cancel that landed first (rule 3.9).
+    /// [`requested`](Self::requested) and, for an invalid request,
+    /// [`claim_invalid`](Self::claim_invalid) in one call: the call that claims the invalid
+    /// request signals `on_error(Error::invalid_request(0))` to `subscriber` before returning
+    /// `None`, so the error goes out exactly once, and never after a cancel that landed first
+    /// (rule 3.9).
     /// Call it only where calling the subscriber is allowed (inside the drain loop).
     ///
     /// ```
