@@ -423,72 +423,55 @@ where
         else {
             return;
         };
-        let Some(mut requested) = self.demand(subscriber) else {
+        if self.run(pull, subscriber) {
             state.finish();
-            return;
-        };
-        if let Some(end) = pull.end() {
-            terminate(subscriber, end);
-            state.finish();
-            return;
         }
+    }
+
+    /// The emission loops; returns whether the subscription is over (terminated, cancelled or
+    /// failed by `request(0)`), so that `emit` drops the subscriber and the cursor.
+    #[inline(always)]
+    fn run(&self, pull: &mut P, subscriber: &mut S) -> bool {
+        let Some(mut requested) = self.ready(pull, subscriber) else {
+            return true;
+        };
         if requested == UNBOUNDED {
             // Fast path: no demand accounting at all; one load per item to see a cancel or a
             // `request(0)` (unbounded demand only ever leaves for one of those).
             loop {
                 if self.demand(subscriber).is_none() {
-                    break;
+                    return true;
                 }
                 match pull.next() {
                     Next::Item(item) => {
                         subscriber.try_on_next(item);
                     }
-                    Next::Pending => return,
-                    Next::End(end) => {
-                        terminate(subscriber, end);
-                        break;
-                    }
+                    Next::Pending => return false,
+                    Next::End(end) => return terminate(subscriber, end),
                 }
             }
-            state.finish();
-            return;
         }
         let mut emitted = 0u64;
         loop {
             while emitted != requested {
                 if self.demand(subscriber).is_none() {
-                    state.finish();
-                    return;
+                    return true;
                 }
                 match pull.next() {
-                    Next::Item(item) => {
-                        // A rejected item (conditional fast path) does not use up demand.
-                        if subscriber.try_on_next(item) {
-                            emitted += 1;
-                        }
-                    }
+                    // A rejected item (conditional fast path) does not use up demand.
+                    Next::Item(item) => emitted += u64::from(subscriber.try_on_next(item)),
                     Next::Pending => {
                         self.demand.produced(emitted);
-                        return;
+                        return false;
                     }
-                    Next::End(end) => {
-                        terminate(subscriber, end);
-                        state.finish();
-                        return;
-                    }
+                    Next::End(end) => return terminate(subscriber, end),
                 }
             }
             // The demand read is used up: one load says whether more arrived, or the
             // subscription is ending (a cancel reads as "stop", never as "no more demand").
-            let Some(now) = self.demand(subscriber) else {
-                state.finish();
-                return;
+            let Some(now) = self.ready(pull, subscriber) else {
+                return true;
             };
-            if let Some(end) = pull.end() {
-                terminate(subscriber, end);
-                state.finish();
-                return;
-            }
             requested = now;
             if requested == emitted {
                 requested = self.demand.produced(emitted);
@@ -496,9 +479,24 @@ where
                 if requested == 0 {
                     // Out of demand (or cancelled meanwhile, which the next pass sees): a later
                     // request or cancel re-enters through `drain`.
-                    return;
+                    return false;
                 }
             }
+        }
+    }
+
+    /// The demand, if the subscription goes on: `None` when it is cancelled or failed by
+    /// `request(0)`, or when the cursor says it has ended (signalled here, without waiting for
+    /// demand).
+    #[inline(always)]
+    fn ready(&self, pull: &mut P, subscriber: &mut S) -> Option<u64> {
+        let requested = self.demand(subscriber)?;
+        match pull.end() {
+            Some(end) => {
+                terminate(subscriber, end);
+                None
+            }
+            None => Some(requested),
         }
     }
 
@@ -510,11 +508,13 @@ where
     }
 }
 
-fn terminate<T, S: Subscriber<T>>(subscriber: &mut S, end: Result<(), Error>) {
+/// Signals the end the cursor reported; returns `true` (the subscription is over).
+fn terminate<T, S: Subscriber<T>>(subscriber: &mut S, end: Result<(), Error>) -> bool {
     match end {
         Ok(()) => subscriber.on_complete(),
         Err(e) => subscriber.on_error(e),
     }
+    true
 }
 
 impl<P, S> Subscription for PullSubscription<P, S>
@@ -618,6 +618,17 @@ mod fixtures {
     }
 
     impl Recorder {
+        /// Calls `act` on the subscription when item `at` arrives (and accepts every item).
+        #[cfg_attr(reactive_loom, allow(dead_code))]
+        pub(super) fn at_item(self, at: u64, act: fn(&SubscriptionRef)) -> Self {
+            self.with_hook(move |s, item| {
+                if item == at {
+                    act(s);
+                }
+                true
+            })
+        }
+
         #[cfg_attr(reactive_loom, allow(dead_code))]
         pub(super) fn with_hook(
             mut self,
@@ -779,16 +790,7 @@ mod tests {
 
     #[test]
     fn request_zero_with_demand_outstanding_fails() {
-        let (r, record, alive) = recorder(0);
-        subscribe(
-            Bursts {
-                left_in_burst: 2,
-                next: 0,
-            },
-            r,
-        );
-        request(&record, 10);
-        assert_eq!(record.lock().items, [0, 1]); // 8 still owed
+        let (record, alive) = bursts_with_8_owed();
         let s = record.lock().subscription.clone().unwrap();
         s.request(0);
         assert_eq!(record.lock().errors, [ErrorKind::InvalidRequest]);
@@ -799,12 +801,7 @@ mod tests {
     fn request_zero_during_unbounded_emission_stops_it() {
         let (cursor, _) = count(u64::MAX, false);
         let (r, record, _) = recorder(UNBOUNDED);
-        let r = r.with_hook(|s, item| {
-            if item == 2 {
-                s.request(0);
-            }
-            true
-        });
+        let r = r.at_item(2, |s| s.request(0));
         subscribe(cursor, r);
         let r = record.lock();
         assert_eq!(r.items, [0, 1, 2]);
@@ -828,12 +825,7 @@ mod tests {
     fn cancel_from_on_next_stops_and_drops_while_the_handle_is_kept() {
         let (cursor, cursor_alive) = count(u64::MAX, false);
         let (r, record, alive) = recorder(UNBOUNDED);
-        let r = r.with_hook(|s, item| {
-            if item == 4 {
-                s.cancel();
-            }
-            true
-        });
+        let r = r.at_item(4, |s| s.cancel());
         subscribe(cursor, r);
         let kept = record.lock().subscription.clone().unwrap();
         assert_eq!(record.lock().items, [0, 1, 2, 3, 4]);
@@ -904,18 +896,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pending_waits_for_the_next_request() {
-        let (r, record, _) = recorder(0);
-        subscribe(
-            Bursts {
-                left_in_burst: 2,
-                next: 0,
-            },
-            r,
-        );
+    /// Subscribes to [`Bursts`] and requests 10: 2 arrive, then `Pending` with 8 owed.
+    fn bursts_with_8_owed() -> (
+        std::sync::Arc<crate::loom::sync::Mutex<super::fixtures::Record>>,
+        std::sync::Weak<()>,
+    ) {
+        let (r, record, alive) = recorder(0);
+        let cursor = Bursts {
+            left_in_burst: 2,
+            next: 0,
+        };
+        subscribe(cursor, r);
         request(&record, 10);
         assert_eq!(record.lock().items, [0, 1]);
+        (record, alive)
+    }
+
+    #[test]
+    fn pending_waits_for_the_next_request() {
+        let (record, _) = bursts_with_8_owed();
         request(&record, 1); // 8 were still owed, plus this one
         assert_eq!(record.lock().items, [0, 1, 2, 3]);
     }
