@@ -10,7 +10,9 @@
 //! | [`never`](fn@never) | nothing, stays open | `Flux.never` / `Flowable.never` |
 //!
 //! All of them are cold (each subscriber gets its own run), emit exactly what is requested,
-//! and pass the Reactive Streams TCK.
+//! and pass the Reactive Streams TCK. Each is a small cursor on the pull engine of
+//! [`reactive_core::source`], which a source of your own (a file, a database cursor, a
+//! channel) can use in the same way.
 
 mod empty;
 mod error;
