@@ -8,7 +8,6 @@
 //! (rule 3.3), and the subscriber is dropped once it is cancelled or terminated (rule 3.13).
 
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use parking_lot::Mutex;
 use reactive_core::scheduler::PoolScheduler;
 use reactive_core::scheduler::{Pass, ScheduledDrain, Scheduler};
 use reactive_core::support::Demand;
-use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber, Subscription, SubscriptionRef};
 
 /// Number of threads of the shared pool.
 #[cfg(not(reactive_loom))]
@@ -132,9 +131,9 @@ const BATCH: u64 = 128;
 /// What `request` and `cancel` record, from any thread.
 #[derive(Default)]
 struct Signals {
-    /// Outstanding demand; its cancelled state is the cancel flag.
+    /// Outstanding demand; its cancelled state is the cancel flag, and a `request(0)` is
+    /// recorded in it too (rule 3.9).
     demand: Demand,
-    zero_requested: AtomicBool,
     /// The subscription, until the first pass hands it to `on_subscribe`.
     handle: Mutex<Option<SubscriptionRef>>,
 }
@@ -167,23 +166,18 @@ where
             let Some(s) = self.subscriber.as_mut() else {
                 return Pass::Stop;
             };
-            if signals.demand.is_cancelled() {
+            // Cancelled, or a `request(0)` (whose rule-3.9 error `check` signals once).
+            let Some(demand) = signals.demand.check(s) else {
                 self.subscriber = None;
                 return Pass::Stop;
-            }
-            if signals.zero_requested.load(Ordering::Acquire) {
-                if let Some(mut s) = self.subscriber.take() {
-                    s.on_error(Error::invalid_request(0));
-                }
-                return Pass::Stop;
-            }
+            };
             if self.next >= self.elements {
                 if let Some(mut s) = self.subscriber.take() {
                     s.on_complete();
                 }
                 return Pass::Stop;
             }
-            if signals.demand.get() == 0 {
+            if demand == 0 {
                 return Pass::Wait;
             }
             if sent == BATCH {
@@ -210,15 +204,10 @@ where
     S: Subscriber<T> + 'static,
 {
     fn request(&self, n: u64) {
-        if n == 0 {
-            if self.signals.demand.is_cancelled() {
-                return;
-            }
-            self.signals.zero_requested.store(true, Ordering::Release);
-        } else if self.signals.demand.add(n).is_none() {
-            return; // cancelled
+        // `add(0)` records the invalid request; refused once cancelled (rule 3.6).
+        if self.signals.demand.add(n).is_some() {
+            self.drain.signal();
         }
-        self.drain.signal();
     }
 
     fn cancel(&self) {
