@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo run --release --example quickstart`
 
+#![forbid(unsafe_code)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

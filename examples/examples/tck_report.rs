@@ -7,6 +7,8 @@
 //! Each row is one TCK test (the JVM TCK's name in snake_case) with its rule; each column one
 //! publisher. Below the table, every failure and skip is listed with its reason.
 
+#![forbid(unsafe_code)]
+
 use std::sync::{Arc, Mutex};
 
 use reactive_core::{BoxPublisher, Error, Publisher, Subscriber, Subscription};

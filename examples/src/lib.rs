@@ -1,1 +1,3 @@
 //! Runnable examples live in `examples/`; this library is empty.
+
+#![forbid(unsafe_code)]

@@ -23,6 +23,7 @@
 //! per item (one plain load of the cancel state).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod ext;
 pub mod ops;
@@ -37,7 +38,11 @@ pub use source::{empty, error, from_iter, just, never, range};
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-/// The operator-writing guide's code, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/writing-an-operator.md")]
-struct WritingAnOperatorDoctests;
+/// Guides from the repository's `docs/` folder, rendered here so that they ship with the
+/// crate docs; their code blocks are compiled and run as doc tests.
+pub mod guide {
+    // The guide shows a loom model with its `#[test]` attributes, as the reader writes it.
+    #[allow(clippy::test_attr_in_doctest)]
+    #[doc = include_str!("../../docs/writing-an-operator.md")]
+    pub mod writing_an_operator {}
+}

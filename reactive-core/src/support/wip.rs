@@ -92,11 +92,6 @@ impl<T> WipCell<T> {
         }
     }
 
-    /// Whether some caller is draining right now (a snapshot, for tests and assertions).
-    pub fn is_draining(&self) -> bool {
-        self.wip.load(Ordering::Acquire) != 0
-    }
-
     /// Exclusive access without the counter, when the caller owns the cell.
     pub fn get_mut(&mut self) -> &mut T {
         self.value.with_mut(|value| {

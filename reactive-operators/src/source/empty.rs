@@ -36,6 +36,7 @@ pub fn empty<T>() -> Empty<T> {
 }
 
 /// The publisher returned by [`empty`].
+#[must_use = "publishers do nothing until subscribed"]
 pub struct Empty<T> {
     _item: PhantomData<fn() -> T>,
 }

@@ -43,6 +43,7 @@ pub fn error<T>(error: Error) -> ErrorSource<T> {
 }
 
 /// The publisher returned by [`error`](fn@error).
+#[must_use = "publishers do nothing until subscribed"]
 pub struct ErrorSource<T> {
     error: Error,
     _item: PhantomData<fn() -> T>,

@@ -49,6 +49,7 @@ where
 }
 
 /// The publisher returned by [`from_iter`].
+#[must_use = "publishers do nothing until subscribed"]
 #[derive(Debug, Clone)]
 pub struct FromIter<I> {
     iterable: I,

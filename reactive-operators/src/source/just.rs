@@ -41,6 +41,7 @@ pub fn just<T: Clone>(item: T) -> Just<T> {
 }
 
 /// The publisher returned by [`just`].
+#[must_use = "publishers do nothing until subscribed"]
 #[derive(Debug, Clone)]
 pub struct Just<T> {
     item: T,

@@ -41,6 +41,7 @@ pub fn never<T>() -> Never<T> {
 }
 
 /// The publisher returned by [`never`](fn@never).
+#[must_use = "publishers do nothing until subscribed"]
 pub struct Never<T> {
     _item: PhantomData<fn() -> T>,
 }

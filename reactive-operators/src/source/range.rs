@@ -51,6 +51,7 @@ pub fn range(start: u64, count: u64) -> Range {
 }
 
 /// The publisher returned by [`range`].
+#[must_use = "publishers do nothing until subscribed"]
 #[derive(Debug, Clone, Copy)]
 pub struct Range {
     start: u64,
