@@ -7,16 +7,19 @@
 //!
 //! | verification | you implement | tests | run as `#[test]`s | run as a report |
 //! |---|---|---|---|---|
-//! | publisher | [`PublisherVerification`] | 38 | [`publisher_verification!`] | [`run_publisher_verification`] |
+//! | publisher | [`PublisherVerification`] | 40 | [`publisher_verification!`] | [`run_publisher_verification`] |
 //! | subscriber, whitebox | [`SubscriberWhiteboxVerification`] | 27 | [`subscriber_whitebox_verification!`] | [`run_subscriber_whitebox_verification`] |
 //! | subscriber, blackbox | [`SubscriberBlackboxVerification`] | 26 | [`subscriber_blackbox_verification!`] | [`run_subscriber_blackbox_verification`] |
-//! | identity processor | [`IdentityProcessorVerification`] | 68 | [`identity_processor_verification!`] | [`run_identity_processor_verification`] |
+//! | identity processor | [`IdentityProcessorVerification`] | 71 | [`identity_processor_verification!`] | [`run_identity_processor_verification`] |
 //!
-//! Every test ends in [`Outcome::Passed`], [`Outcome::Failed`] or [`Outcome::Skipped`], each
-//! failure and skip with its reason. `required_` tests check MUST rules; `optional_` tests
-//! report a failure as a skip with the reason; `stochastic_` tests repeat a check many times;
-//! `untested_` tests are always skipped. Rules that Rust's types enforce (null arguments, 1.9
-//! and 2.13; negative demand, 3.9) have tests that pass with a note saying so.
+//! Every test ends in [`Outcome::Passed`], [`Outcome::Failed`], [`Outcome::OptionalFailed`] or
+//! [`Outcome::Skipped`], each failure and skip with its reason; a failure's reason lists every
+//! failure the test recorded. `required_` tests check MUST rules; a failing `optional_` test
+//! ends in `OptionalFailed` (except `optional_spec104_must_signal_on_error_when_fails`, which
+//! checks the failed publisher you provided and fails); `stochastic_` tests repeat a check many
+//! times; `untested_` tests are always skipped. Rules that Rust's types enforce (null
+//! arguments, 1.9 and 2.13; negative demand, 3.9) have tests that pass with a note saying so.
+//! The `run_*_with` functions take [`RunOptions`], for example a deadline for each test.
 //!
 //! See `docs/tck.md` in the repository for a walk-through.
 //!
@@ -67,7 +70,6 @@ pub use step_verifier::{StepVerifier, TestSubscriber, VerifyError, VerifyErrorKi
 pub use reference::helper::{
     ElementFn, HelperPublisher, spawn as spawn_on_helper_pool, spawn_after,
 };
-pub use runner::NOT_VERIFIED;
 pub use runner::env::{
     AsyncError, DEFAULT_NO_SIGNALS_TIMEOUT_MILLIS_ENV, DEFAULT_POLL_TIMEOUT_MILLIS_ENV,
     DEFAULT_PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS, DEFAULT_TIMEOUT_MILLIS,
@@ -78,19 +80,23 @@ pub use runner::outcome::{
     __run_with_watchdog, DEFAULT_WATCHDOG_MILLIS, Kind, Outcome, Report, Stop, TestResult,
     WATCHDOG_MILLIS_ENV, report_as_test,
 };
+pub use runner::{NOT_VERIFIED, RunOptions};
 pub use verification::processor::{
     IdentityProcessorVerification, identity_processor_test_names, run_identity_processor_test,
-    run_identity_processor_verification,
+    run_identity_processor_test_with, run_identity_processor_verification,
+    run_identity_processor_verification_with,
 };
 pub use verification::publisher::{
     PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE, PublisherVerification,
-    SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, SKIPPING_OPTIONAL_TEST_FAILED, publisher_test_names,
-    run_publisher_test, run_publisher_verification,
+    SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE, publisher_test_names, run_publisher_test,
+    run_publisher_test_with, run_publisher_verification, run_publisher_verification_with,
 };
 pub use verification::subscriber::{
     SubscriberBlackboxVerification, SubscriberPuppet, SubscriberWhiteboxVerification,
-    WhiteboxProbe, run_subscriber_blackbox_test, run_subscriber_blackbox_verification,
-    run_subscriber_whitebox_test, run_subscriber_whitebox_verification,
+    WhiteboxProbe, run_subscriber_blackbox_test, run_subscriber_blackbox_test_with,
+    run_subscriber_blackbox_verification, run_subscriber_blackbox_verification_with,
+    run_subscriber_whitebox_test, run_subscriber_whitebox_test_with,
+    run_subscriber_whitebox_verification, run_subscriber_whitebox_verification_with,
     subscriber_blackbox_test_names, subscriber_whitebox_test_names,
 };
 

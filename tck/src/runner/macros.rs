@@ -22,7 +22,7 @@ macro_rules! __tck_generate {
     };
 }
 
-/// Passes the 38 publisher test names to `$callback`, after `$args` and before `$tail`.
+/// Passes the 40 publisher test names to `$callback`, after `$args` and before `$tail`.
 /// One list for the publisher and the identity processor macros.
 #[doc(hidden)]
 #[macro_export]
@@ -54,12 +54,14 @@ macro_rules! __tck_publisher_names {
             optional_spec111_multicast_must_produce_the_same_elements_in_the_same_sequence_to_all_of_its_subscribers_when_requesting_one_by_one
             optional_spec111_multicast_must_produce_the_same_elements_in_the_same_sequence_to_all_of_its_subscribers_when_requesting_many_upfront
             optional_spec111_multicast_must_produce_the_same_elements_in_the_same_sequence_to_all_of_its_subscribers_when_requesting_many_upfront_and_complete_as_expected
+            optional_spec111_must_count_demand_separately_for_each_subscriber
             required_spec302_must_allow_synchronous_request_calls_from_on_next_and_on_subscribe
             required_spec303_must_not_allow_unbounded_recursion
             untested_spec304_request_should_not_perform_heavy_computations
             untested_spec305_cancel_must_not_synchronously_perform_heavy_computation
             required_spec306_after_subscription_is_cancelled_request_must_be_nops
             required_spec307_after_subscription_is_cancelled_additional_cancelations_must_be_nops
+            required_spec308_requests_in_pieces_must_add_up
             required_spec309_request_zero_must_signal_illegal_argument_exception
             required_spec309_request_negative_number_must_signal_illegal_argument_exception
             optional_spec309_request_negative_number_may_signal_illegal_argument_exception_with_specific_message
@@ -113,12 +115,13 @@ macro_rules! __tck_whitebox_names {
     };
 }
 
-/// Expands into one `#[test]` per publisher test (38), each running one TCK test against
+/// Expands into one `#[test]` per publisher test (40), each running one TCK test against
 /// the given [`PublisherVerification`](crate::PublisherVerification) value.
 ///
 /// Invoke it once per module (the generated functions carry the TCK test names). A failing test
-/// panics with the rule and the reason; a skipped test prints its reason and passes, because
-/// Rust's test harness has no "skipped" outcome. The module also gets a constant
+/// panics with the rule and the reason, reported at the macro's invocation in your file; a
+/// skipped test or an optional failure prints its reason and passes, because Rust's test
+/// harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
 /// ```
@@ -139,7 +142,7 @@ macro_rules! __tck_whitebox_names {
 /// }
 ///
 /// // Under `cargo test`, `helper_tck` holds one `#[test]` per TCK test.
-/// assert_eq!(helper_tck::TCK_TEST_NAMES.len(), 38);
+/// assert_eq!(helper_tck::TCK_TEST_NAMES.len(), 40);
 /// ```
 #[macro_export]
 macro_rules! publisher_verification {
@@ -154,8 +157,9 @@ macro_rules! publisher_verification {
 /// the given [`SubscriberWhiteboxVerification`](crate::SubscriberWhiteboxVerification) value.
 ///
 /// Invoke it once per module (the generated functions carry the TCK test names). A failing test
-/// panics with the rule and the reason; a skipped test prints its reason and passes, because
-/// Rust's test harness has no "skipped" outcome. The module also gets a constant
+/// panics with the rule and the reason, reported at the macro's invocation in your file; a
+/// skipped test or an optional failure prints its reason and passes, because Rust's test
+/// harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
 /// ```
@@ -199,8 +203,9 @@ macro_rules! subscriber_whitebox_verification {
 /// the given [`SubscriberBlackboxVerification`](crate::SubscriberBlackboxVerification) value.
 ///
 /// Invoke it once per module (the generated functions carry the TCK test names). A failing test
-/// panics with the rule and the reason; a skipped test prints its reason and passes, because
-/// Rust's test harness has no "skipped" outcome. The module also gets a constant
+/// panics with the rule and the reason, reported at the macro's invocation in your file; a
+/// skipped test or an optional failure prints its reason and passes, because Rust's test
+/// harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
 /// ```
@@ -267,12 +272,13 @@ macro_rules! subscriber_blackbox_verification {
     };
 }
 
-/// Expands into one `#[test]` per identity processor test (68, including the 38 publisher and 27 whitebox tests it delegates), each running one TCK test against
+/// Expands into one `#[test]` per identity processor test (71, including the 40 publisher and 27 whitebox tests it delegates), each running one TCK test against
 /// the given [`IdentityProcessorVerification`](crate::IdentityProcessorVerification) value.
 ///
 /// Invoke it once per module (the generated functions carry the TCK test names). A failing test
-/// panics with the rule and the reason; a skipped test prints its reason and passes, because
-/// Rust's test harness has no "skipped" outcome. The module also gets a constant
+/// panics with the rule and the reason, reported at the macro's invocation in your file; a
+/// skipped test or an optional failure prints its reason and passes, because Rust's test
+/// harness has no "skipped" outcome. The module also gets a constant
 /// `TCK_TEST_NAMES` with the names of the generated tests.
 ///
 /// ```
@@ -303,13 +309,13 @@ macro_rules! subscriber_blackbox_verification {
 /// }
 ///
 /// // Under `cargo test`, `lockstep_tck` holds one `#[test]` per TCK test.
-/// assert_eq!(lockstep_tck::TCK_TEST_NAMES.len(), 68);
+/// assert_eq!(lockstep_tck::TCK_TEST_NAMES.len(), 71);
 /// ```
 #[macro_export]
 macro_rules! identity_processor_verification {
     ($verification:expr) => {
-        // Expands to the 38 publisher tests, the 27 whitebox tests, then the processor's own
-        // three: each list macro puts its names before the tokens that follow its callback, so
+        // Expands to the 40 publisher tests, the 27 whitebox tests, then the processor's own
+        // four: each list macro puts its names before the tokens that follow its callback, so
         // the innermost list comes first.
         $crate::__tck_whitebox_names! {
             __tck_publisher_names {
@@ -318,6 +324,7 @@ macro_rules! identity_processor_verification {
             required_spec104_must_call_on_error_on_all_its_subscribers_if_it_encounters_a_non_recoverable_error
             must_immediately_pass_on_on_error_events_received_from_its_upstream_to_its_downstream
             required_must_request_from_upstream_for_elements_that_have_been_requested_long_ago
+            required_spec401_must_not_lose_elements_when_upstream_outruns_downstream
         }
     };
 }

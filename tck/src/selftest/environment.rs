@@ -93,7 +93,7 @@ fn a_broken_environment_fails_every_test_with_the_reason() {
         }
     }
     let report = run_publisher_verification(&Broken);
-    assert_eq!(report.failed(), 38);
+    assert_eq!(report.failed(), 40);
     assert!(report.failures().all(|r| {
         r.outcome
             .reason()

@@ -32,6 +32,19 @@ pub(crate) fn require_failure(result: TestResult, fragment: &str) {
     }
 }
 
+/// The (optional) test must end in [`Outcome::OptionalFailed`] with a reason containing
+/// `fragment`.
+#[track_caller]
+pub(crate) fn require_optional_failure(result: TestResult, fragment: &str) {
+    match &result.outcome {
+        Outcome::OptionalFailed(reason) if reason.contains(fragment) => {}
+        other => panic!(
+            "expected {} to end in an optional failure with '... {fragment} ...', but it ended in {other:?}",
+            result.name
+        ),
+    }
+}
+
 /// The test must be skipped with a reason containing `fragment`.
 #[track_caller]
 pub(crate) fn require_skip(result: TestResult, fragment: &str) {

@@ -49,11 +49,18 @@ impl IdentityProcessorVerification for Lockstep {
 #[test]
 fn lockstep_processor_whole_suite() {
     // JVM (LockstepProcessorTest): 46 pass / 22 skip: the 20 untested tests and 2 optional 1.11
-    // tests a lockstep processor cannot pass (one subscriber requests while the others do not).
+    // tests a lockstep processor cannot pass (one subscriber requests while the others do not),
+    // which fail as optional here. Of the 3 tests not in the JVM TCK, the rule 3.8 and 4.1
+    // tests pass; the per-subscriber demand test fails as optional for the same reason.
     let report = run_identity_processor_verification(&Lockstep);
     assert_eq!(
-        (report.passed(), report.failed(), report.skipped()),
-        (46, 0, 22),
+        (
+            report.passed(),
+            report.failed(),
+            report.skipped(),
+            report.optional_failed()
+        ),
+        (48, 0, 20, 3),
         "\n{report}"
     );
 }

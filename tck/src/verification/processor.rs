@@ -1,17 +1,20 @@
-//! The identity processor verification: 68 tests. The processor is checked as a publisher (the
-//! 38 publisher tests, with the processor fed by the helper publisher), as a whitebox
+//! The identity processor verification: 71 tests. The processor is checked as a publisher (the
+//! 40 publisher tests, with the processor fed by the helper publisher), as a whitebox
 //! subscriber (the 27 whitebox tests, with a TCK subscriber on its output as the puppet), and
-//! by 3 tests of its own about several subscribers and error propagation (rule 4.2).
+//! by 4 tests of its own about several subscribers, error propagation (rule 4.2) and elements
+//! passed on in order when the upstream is faster than the subscriber (rule 4.1).
 
 use std::fmt::Debug;
 
 use reactive_core::{BoxPublisher, Error, Processor, Publisher};
 
-use crate::harness::{ManualPublisher, ManualSubscriber};
+use crate::harness::{ManualPublisher, ManualSubscriber, publisher_name, short_type_name};
 use crate::reference::helper::HelperPublisher;
 use crate::runner::env::{EnvError, TEST_BUFFER_SIZE, TestEnvironment};
 use crate::runner::outcome::{Report, Stop, TestResult};
-use crate::runner::{Case, run_case};
+use crate::runner::{
+    Case, Meta, RunOptions, no_such_test, run_all_with_options, run_case, run_named_with_options,
+};
 use crate::verification::publisher::{self, PublisherVerification};
 use crate::verification::subscriber::{
     self, ProbeBridge, SubscriberWhiteboxVerification, WhiteboxProbe,
@@ -179,7 +182,8 @@ pub fn run_identity_processor_verification<V: IdentityProcessorVerification>(
 ///
 /// # Panics
 ///
-/// If there is no such test.
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
 pub fn run_identity_processor_test<V: IdentityProcessorVerification>(
     verification: &V,
     name: &str,
@@ -199,21 +203,80 @@ pub fn run_identity_processor_test<V: IdentityProcessorVerification>(
     }
     match own_cases::<V>().into_iter().find(|c| c.name == name) {
         Some(case) => run_case(verification, &env, &case),
-        None => panic!("the identity processor verification has no TCK test called `{name}`"),
+        None => no_such_test(name),
     }
 }
 
-/// The names of the identity processor tests, in order (the 38 publisher tests, the 27
-/// whitebox tests, then its own 3).
+/// The identity processor tests, in order, without running them.
+fn metas<V: IdentityProcessorVerification>() -> Vec<Meta> {
+    let mut metas: Vec<Meta> = publisher::cases::<publisher::NoPublisher>()
+        .iter()
+        .map(Case::meta)
+        .collect();
+    metas.extend(
+        subscriber::whitebox_cases::<subscriber::NoSubscriber>()
+            .iter()
+            .map(Case::meta),
+    );
+    metas.extend(own_cases::<V>().iter().map(Case::meta));
+    metas
+}
+
+/// [`run_identity_processor_verification`] with options, such as a deadline for each test (see
+/// [`RunOptions`]).
+pub fn run_identity_processor_verification_with<V>(verification: V, options: &RunOptions) -> Report
+where
+    V: IdentityProcessorVerification + Send + Sync + 'static,
+{
+    run_all_with_options(
+        verification,
+        metas::<V>(),
+        options,
+        run_identity_processor_test::<V>,
+    )
+}
+
+/// [`run_identity_processor_test`] with options, such as a deadline (see [`RunOptions`]).
+///
+/// # Panics
+///
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
+pub fn run_identity_processor_test_with<V>(
+    verification: V,
+    name: &str,
+    options: &RunOptions,
+) -> TestResult
+where
+    V: IdentityProcessorVerification + Send + Sync + 'static,
+{
+    run_named_with_options(
+        verification,
+        metas::<V>(),
+        name,
+        options,
+        run_identity_processor_test::<V>,
+    )
+}
+
+/// The names of the identity processor tests, in order (the 40 publisher tests, the 27
+/// whitebox tests, then its own 4).
 pub fn identity_processor_test_names() -> Vec<&'static str> {
-    let mut names = publisher::publisher_test_names();
-    names.extend(subscriber::subscriber_whitebox_test_names());
-    names.extend([
-        "required_spec104_must_call_on_error_on_all_its_subscribers_if_it_encounters_a_non_recoverable_error",
-        "must_immediately_pass_on_on_error_events_received_from_its_upstream_to_its_downstream",
-        "required_must_request_from_upstream_for_elements_that_have_been_requested_long_ago",
-    ]);
-    names
+    metas::<NoProcessor>().iter().map(|m| m.name).collect()
+}
+
+/// A verification type used only to list the tests.
+struct NoProcessor;
+
+impl IdentityProcessorVerification for NoProcessor {
+    type Item = u8;
+    type Processor = crate::LockstepProcessor<u8>;
+    fn create_identity_processor(&self, _: usize) -> Self::Processor {
+        crate::LockstepProcessor::new()
+    }
+    fn create_element(id: u64) -> u8 {
+        id as u8
+    }
 }
 
 fn own_cases<V: IdentityProcessorVerification>() -> Vec<Case<V>> {
@@ -232,6 +295,11 @@ fn own_cases<V: IdentityProcessorVerification>() -> Vec<Case<V>> {
             "required_must_request_from_upstream_for_elements_that_have_been_requested_long_ago",
             "2.1",
             required_must_request_long_ago,
+        ),
+        Case::new(
+            "required_spec401_must_not_lose_elements_when_upstream_outruns_downstream",
+            "4.1",
+            required_spec401_no_lost_elements,
         ),
     ]
 }
@@ -264,7 +332,8 @@ struct Setup<V: IdentityProcessorVerification> {
 
 impl<V: IdentityProcessorVerification> Setup<V> {
     fn new(v: &V, env: &TestEnvironment) -> Result<Self, Stop> {
-        let tees = ManualSubscriber::subscribe_to(env, &v.create_helper_publisher(u64::MAX))?;
+        let helper = v.create_helper_publisher(u64::MAX);
+        let tees = ManualSubscriber::subscribe_to_named(env, &helper, &publisher_name(&helper))?;
         let processor = v.create_identity_processor(v.processor_buffer_size());
         let upstream = ManualPublisher::new(env);
         upstream.subscribe(processor.clone());
@@ -302,6 +371,21 @@ impl<V: IdentityProcessorVerification> Setup<V> {
         let t = self.next_t()?;
         self.upstream.send_next(t.clone());
         Ok(t)
+    }
+
+    /// Sends upstream what the processor asked for and was not sent yet (`owed`), until `sent`
+    /// holds `total` elements.
+    fn send_owed(
+        &mut self,
+        sent: &mut Vec<V::Item>,
+        owed: &mut u64,
+        total: usize,
+    ) -> Result<(), Stop> {
+        while sent.len() < total && *owed > 0 {
+            sent.push(self.send_next_t_from_upstream()?);
+            *owed -= 1;
+        }
+        Ok(())
     }
 
     fn expect_next_element(
@@ -422,5 +506,62 @@ fn required_must_request_long_ago<V: IdentityProcessorVerification>(
     setup.upstream.send_completion();
     sub1.expect_completion();
     sub2.expect_completion();
+    env.verify_no_async_errors_no_delay()
+}
+
+/// Not in the JVM TCK, whose processor streams are too short for this: a processor that asks
+/// its upstream for more than its subscriber wants must keep what arrives and pass every
+/// element on, in order, once the subscriber asks (a processor that requests everything and
+/// drops what overflows its buffer fails here).
+fn required_spec401_no_lost_elements<V: IdentityProcessorVerification>(
+    v: &V,
+    env: &TestEnvironment,
+) -> Result<(), Stop> {
+    let mut setup = Setup::new(v, env)?;
+    let name = short_type_name::<V::Processor>();
+    let total = 3 * v.processor_buffer_size().max(1);
+    let sub = setup.new_subscriber()?;
+    let mut sent = Vec::new();
+    sub.request(1)?;
+    let mut owed = setup.upstream.expect_request_msg(
+        env.default_timeout(),
+        "The processor's subscriber requested 1 element.",
+    )?;
+    // Everything the processor asked for (up to `total`), while its subscriber wants one.
+    setup.send_owed(&mut sent, &mut owed, total)?;
+    let mut received = 0;
+    while received < total {
+        owed = owed.saturating_add(setup.upstream.take_requests());
+        setup.send_owed(&mut sent, &mut owed, total)?;
+        if received == sent.len() {
+            owed = owed.saturating_add(setup.upstream.expect_request_msg(
+                env.default_timeout(),
+                &format!(
+                    "Processor {name} passed on all {received} elements it was sent, and its subscriber wants more."
+                ),
+            )?);
+            continue;
+        }
+        let expected = &sent[received];
+        let got = sub.next_element_msg(&format!(
+            "Processor {name} did not pass on element {expected:?}, number {} of the {} it requested and was sent: an identity processor must pass on every element, in order, even when its upstream is faster than its subscriber (rule 4.1)",
+            received + 1,
+            sent.len()
+        ))?;
+        if &got != expected {
+            return Err(env.flop_and_fail(format!(
+                "Processor {name} passed on {got:?} where {expected:?} (number {} of the {} it was sent) was next: elements were lost, reordered or duplicated (rule 4.1)",
+                received + 1,
+                sent.len()
+            )));
+        }
+        received += 1;
+        if received < total {
+            // One at a time: the test subscriber holds at most 32 unread elements.
+            sub.request(1)?;
+        }
+    }
+    setup.upstream.send_completion();
+    sub.expect_completion();
     env.verify_no_async_errors_no_delay()
 }

@@ -9,10 +9,13 @@ use std::thread::ThreadId;
 use parking_lot::Mutex;
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, Subscriber, SubscriptionRef};
 
-use crate::harness::{Latch, ManualSubscriber, short_type_name};
+use crate::harness::{EndOfStream, Latch, ManualSubscriber, publisher_name, shorten_type_name};
 use crate::runner::env::{EnvError, TestEnvironment};
 use crate::runner::outcome::{Report, Stop, TestResult};
-use crate::runner::{Case, not_verified, run_all, run_named};
+use crate::runner::{
+    Case, RunOptions, not_verified, run_all, run_all_with_options, run_named,
+    run_named_with_options,
+};
 
 /// Return this from [`PublisherVerification::max_elements_from_publisher`] for a publisher
 /// that can never complete: every test that needs `on_complete` is then skipped.
@@ -20,10 +23,6 @@ pub const PUBLISHER_UNABLE_TO_SIGNAL_ON_COMPLETE: u64 = u64::MAX;
 
 /// The skip reason of tests that need [`PublisherVerification::create_failed_publisher`].
 pub const SKIPPING_NO_ERROR_PUBLISHER_AVAILABLE: &str = "Skipping because no error state Publisher provided, and the test requires it. Implement `create_failed_publisher` to run this test.";
-
-/// The prefix of the skip reason of a failed optional test.
-pub const SKIPPING_OPTIONAL_TEST_FAILED: &str =
-    "Skipped because tested publisher does NOT implement this OPTIONAL requirement.";
 
 /// What the publisher verification needs to know about the publisher under test.
 ///
@@ -86,8 +85,9 @@ pub trait PublisherVerification {
     /// The element type.
     type Item: Clone + Debug + PartialEq + Send + 'static;
 
-    /// The publisher type under test.
-    type Publisher: Publisher<Item = Self::Item>;
+    /// The publisher type under test. (`'static` so that failure messages can name the type
+    /// inside a [`BoxPublisher`].)
+    type Publisher: Publisher<Item = Self::Item> + 'static;
 
     /// A publisher of exactly `elements` items followed by `on_complete`; `u64::MAX` means an
     /// infinite stream.
@@ -133,7 +133,8 @@ pub fn run_publisher_verification<V: PublisherVerification>(verification: &V) ->
 ///
 /// # Panics
 ///
-/// If there is no such test.
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
 pub fn run_publisher_test<V: PublisherVerification>(verification: &V, name: &str) -> TestResult {
     run_named(
         verification,
@@ -141,6 +142,52 @@ pub fn run_publisher_test<V: PublisherVerification>(verification: &V, name: &str
         &cases::<V>(),
         name,
     )
+}
+
+/// [`run_publisher_verification`] with options, such as a deadline for each test.
+///
+/// ```
+/// use reactive_tck::{HelperPublisher, PublisherVerification, RunOptions};
+///
+/// # use reactive_tck::{EnvError, TestEnvironment};
+/// struct HelperTck;
+///
+/// impl PublisherVerification for HelperTck {
+///     type Item = u64;
+///     type Publisher = HelperPublisher<u64>;
+///     fn create_publisher(&self, elements: u64) -> HelperPublisher<u64> {
+///         HelperPublisher::new(elements, |i| i)
+///     }
+/// #   fn environment(&self) -> Result<TestEnvironment, EnvError> {
+/// #       Ok(TestEnvironment::with_timeouts(1000).no_signals_timeout_millis(10).poll_timeout_millis(10))
+/// #   }
+/// }
+///
+/// // Each test on its own thread; one still running after 30 s fails and the run goes on.
+/// let options = RunOptions::new().deadline_millis(30_000);
+/// let report = reactive_tck::run_publisher_verification_with(HelperTck, &options);
+/// assert_eq!(report.failed(), 0, "{report}");
+/// ```
+pub fn run_publisher_verification_with<V>(verification: V, options: &RunOptions) -> Report
+where
+    V: PublisherVerification + Send + Sync + 'static,
+{
+    let metas = cases::<V>().iter().map(Case::meta).collect();
+    run_all_with_options(verification, metas, options, run_publisher_test::<V>)
+}
+
+/// [`run_publisher_test`] with options, such as a deadline.
+///
+/// # Panics
+///
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
+pub fn run_publisher_test_with<V>(verification: V, name: &str, options: &RunOptions) -> TestResult
+where
+    V: PublisherVerification + Send + Sync + 'static,
+{
+    let metas = cases::<V>().iter().map(Case::meta).collect();
+    run_named_with_options(verification, metas, name, options, run_publisher_test::<V>)
 }
 
 /// The names of the publisher tests, in order.
@@ -206,7 +253,10 @@ pub(crate) fn cases<V: PublisherVerification>() -> Vec<Case<V>> {
             "optional_spec104_must_signal_on_error_when_fails",
             "1.4",
             optional_spec104,
-        ),
+        )
+        // Optional because the failed publisher is; once the verification provides one, it
+        // must behave (as in the JVM TCK).
+        .fails_as_required(),
         Case::new(
             "required_spec105_must_signal_on_complete_when_finite_stream_terminates",
             "1.5",
@@ -288,6 +338,11 @@ pub(crate) fn cases<V: PublisherVerification>() -> Vec<Case<V>> {
             optional_spec111_many_upfront_and_complete,
         ),
         Case::new(
+            "optional_spec111_must_count_demand_separately_for_each_subscriber",
+            "1.11",
+            optional_spec111_demand_per_subscriber,
+        ),
+        Case::new(
             "required_spec302_must_allow_synchronous_request_calls_from_on_next_and_on_subscribe",
             "3.2",
             required_spec302,
@@ -316,6 +371,11 @@ pub(crate) fn cases<V: PublisherVerification>() -> Vec<Case<V>> {
             "required_spec307_after_subscription_is_cancelled_additional_cancelations_must_be_nops",
             "3.7",
             required_spec307,
+        ),
+        Case::new(
+            "required_spec308_requests_in_pieces_must_add_up",
+            "3.8",
+            required_spec308_requests_in_pieces,
         ),
         Case::new(
             "required_spec309_request_zero_must_signal_illegal_argument_exception",
@@ -402,8 +462,10 @@ fn active_publisher_test<V: PublisherVerification>(
     env.verify_no_async_errors_no_delay()
 }
 
-/// A test of an optional rule: any failure, including one recorded asynchronously, becomes a
-/// skip with the reason (unlike the JVM TCK, asynchronous failures are checked before passing).
+/// A test of an optional rule. It runs like [`active_publisher_test`]; the runner reports a
+/// failure, including one recorded asynchronously or a panic, as
+/// [`Outcome::OptionalFailed`](crate::Outcome::OptionalFailed) (the JVM TCK drops
+/// asynchronous failures of optional tests and reports the others as skips).
 fn optional_active_publisher_test<V: PublisherVerification>(
     v: &V,
     env: &TestEnvironment,
@@ -411,21 +473,7 @@ fn optional_active_publisher_test<V: PublisherVerification>(
     needs_completion: bool,
     body: impl FnOnce(&V::Publisher) -> Result<(), Stop>,
 ) -> Result<(), Stop> {
-    check_elements(v, elements, needs_completion)?;
-    let publisher = v.create_publisher(elements);
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        body(&publisher)?;
-        env.verify_no_async_errors_no_delay()
-    }));
-    let reason = match result {
-        Ok(Ok(())) => return Ok(()),
-        Ok(Err(Stop::Skip(m))) => return Err(Stop::Skip(m)),
-        Ok(Err(Stop::Fail(m))) => m,
-        Err(p) => Error::panic(p.as_ref()).message().to_string(),
-    };
-    Err(Stop::Skip(format!(
-        "{SKIPPING_OPTIONAL_TEST_FAILED} Reason for skipping was: {reason}"
-    )))
+    active_publisher_test(v, env, elements, needs_completion, body)
 }
 
 fn when_has_error_publisher_test<V: PublisherVerification>(
@@ -440,15 +488,15 @@ fn when_has_error_publisher_test<V: PublisherVerification>(
     }
 }
 
-fn name<P: ?Sized>() -> String {
-    short_type_name::<P>()
+fn name<P: Publisher + 'static>(p: &P) -> String {
+    publisher_name(p)
 }
 
 fn subscribe<V: PublisherVerification>(
     env: &TestEnvironment,
     p: &V::Publisher,
 ) -> Result<ManualSubscriber<V::Item>, Stop> {
-    ManualSubscriber::subscribe_to(env, p)
+    ManualSubscriber::subscribe_to_named(env, p, &name(p))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -463,7 +511,7 @@ fn required_create_publisher1_must_produce_a_stream_of_exactly1_element<
 ) -> Result<(), Stop> {
     active_publisher_test(v, env, 1, true, |p| {
         let sub = subscribe::<V>(env, p)?;
-        let n = name::<V::Publisher>();
+        let n = name(p);
         let msg = format!("Timeout while waiting for next element from Publisher {n}");
         if sub.request_next_element_or_end_of_stream(&msg)?.is_none() {
             return Err(Stop::Fail(format!("Publisher {n} produced no elements")));
@@ -480,7 +528,7 @@ fn required_create_publisher3_must_produce_a_stream_of_exactly3_elements<
 ) -> Result<(), Stop> {
     active_publisher_test(v, env, 3, true, |p| {
         let sub = subscribe::<V>(env, p)?;
-        let n = name::<V::Publisher>();
+        let n = name(p);
         let msg = format!("Timeout while waiting for next element from Publisher {n}");
         for failure in ["no elements", "only 1 element", "only 2 elements"] {
             if sub.request_next_element_or_end_of_stream(&msg)?.is_none() {
@@ -507,7 +555,7 @@ fn required_validate_bounded_depth_of_on_next_and_request_recursion<V: Publisher
 fn required_spec101<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     active_publisher_test(v, env, 5, false, |p| {
         let sub = subscribe::<V>(env, p)?;
-        let n = name::<V::Publisher>();
+        let n = name(p);
         let result = (|| {
             sub.expect_none_msg(&format!(
                 "Publisher {n} produced value before the first `request`: "
@@ -586,6 +634,7 @@ struct Spec103Subscriber {
     got: Arc<Mutex<u64>>,
     elements: u64,
     completion: Arc<Latch>,
+    end: EndOfStream,
 }
 
 impl<T: Debug> Subscriber<T> for Spec103Subscriber {
@@ -599,6 +648,10 @@ impl<T: Debug> Subscriber<T> for Spec103Subscriber {
     fn on_next(&mut self, item: T) {
         let signal = format!("on_next({item:?})");
         self.barrier.enter(&self.env, &signal);
+        if !self.end.admit(&self.env, || signal.clone()) {
+            self.barrier.leave(&signal);
+            return;
+        }
         let got = {
             let mut g = self.got.lock();
             *g += 1;
@@ -616,13 +669,17 @@ impl<T: Debug> Subscriber<T> for Spec103Subscriber {
     fn on_error(&mut self, error: Error) {
         let signal = format!("on_error({error})");
         self.barrier.enter(&self.env, &signal);
+        self.end.end(&self.env, || signal.clone());
         self.barrier.leave(&signal);
     }
 
     fn on_complete(&mut self) {
         self.barrier.enter(&self.env, "on_complete()");
+        let first = self.end.end(&self.env, || "on_complete()".to_string());
         self.barrier.leave("on_complete()");
-        self.completion.close();
+        if first {
+            self.completion.close();
+        }
     }
 }
 
@@ -645,6 +702,7 @@ fn stochastic_spec103<V: PublisherVerification>(v: &V, env: &TestEnvironment) ->
                 got: got.clone(),
                 elements: ELEMENTS,
                 completion: completion.clone(),
+                end: EndOfStream::default(),
             });
             let timeout = env.default_timeout() * ELEMENTS as u32;
             if !completion.wait(timeout) {
@@ -700,7 +758,7 @@ impl<T: Debug> Subscriber<T> for FailedPublisherSubscriber {
 fn optional_spec104<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
     let result = catch_unwind(AssertUnwindSafe(|| {
         when_has_error_publisher_test(v, |p| {
-            let n = short_type_name::<BoxPublisher<V::Item>>();
+            let n = shorten_type_name(p.type_name());
             let on_subscribe = Arc::new(Latch::new());
             let on_error = Arc::new(Latch::new());
             p.subscribe(FailedPublisherSubscriber {
@@ -771,6 +829,7 @@ struct OrderCheckingSubscriber {
     env: TestEnvironment,
     on_subscribe: Arc<Latch>,
     subscription: Arc<Mutex<Option<SubscriptionRef>>>,
+    end: EndOfStream,
 }
 
 impl<T> Subscriber<T> for OrderCheckingSubscriber {
@@ -786,13 +845,15 @@ impl<T> Subscriber<T> for OrderCheckingSubscriber {
             &self.env,
             "onSubscribe should be called prior to onNext always",
         );
+        self.end.admit(&self.env, || "on_next(..)".to_string());
     }
 
-    fn on_error(&mut self, _: Error) {
+    fn on_error(&mut self, error: Error) {
         self.on_subscribe.assert_closed(
             &self.env,
             "onSubscribe should be called prior to onError always",
         );
+        self.end.end(&self.env, || format!("on_error({error})"));
     }
 
     fn on_complete(&mut self) {
@@ -800,6 +861,7 @@ impl<T> Subscriber<T> for OrderCheckingSubscriber {
             &self.env,
             "onSubscribe should be called prior to onComplete always",
         );
+        self.end.end(&self.env, || "on_complete()".to_string());
     }
 }
 
@@ -814,6 +876,7 @@ fn required_spec109_must_issue_on_subscribe<V: PublisherVerification>(
             env: env.clone(),
             on_subscribe: on_subscribe.clone(),
             subscription: subscription.clone(),
+            end: EndOfStream::default(),
         });
         on_subscribe.expect_close(
             env,
@@ -905,7 +968,7 @@ fn optional_spec111_one_by_one<V: PublisherVerification>(
     env: &TestEnvironment,
 ) -> Result<(), Stop> {
     optional_active_publisher_test(v, env, 5, true, |p| {
-        let n = name::<V::Publisher>();
+        let n = name(p);
         let sub1 = subscribe::<V>(env, p)?;
         let sub2 = subscribe::<V>(env, p)?;
         let sub3 = subscribe::<V>(env, p)?;
@@ -1009,6 +1072,48 @@ fn optional_spec111_many_upfront_and_complete<V: PublisherVerification>(
     env: &TestEnvironment,
 ) -> Result<(), Stop> {
     optional_active_publisher_test(v, env, 3, true, |p| many_upfront::<V>(env, p, true))
+}
+
+/// Not in the JVM TCK, whose multi-subscriber tests request without leaving demand over: a
+/// publisher whose subscribers share one demand counter passes them.
+fn optional_spec111_demand_per_subscriber<V: PublisherVerification>(
+    v: &V,
+    env: &TestEnvironment,
+) -> Result<(), Stop> {
+    optional_active_publisher_test(v, env, 3, true, |p| {
+        let n = name(p);
+        let sub1 = subscribe::<V>(env, p)?;
+        let sub2 = subscribe::<V>(env, p)?;
+        // More than the stream holds: 2 of the 1st subscriber's demand are left over when its
+        // stream ends. They are its own, not the 2nd subscriber's.
+        sub1.request(5)?;
+        sub1.next_elements_msg(
+            3,
+            &format!("Publisher {n} did not produce the 3 elements the 1st subscriber requested"),
+        )?;
+        sub1.expect_completion_msg(&format!(
+            "Publisher {n} did not complete the stream of the 1st subscriber"
+        ));
+        let unrequested = format!(
+            "Publisher {n} produced elements the 2nd subscriber did not request (demand must be counted for each subscriber on its own, rules 1.10 and 1.11): "
+        );
+        sub2.expect_none_msg(&unrequested);
+        sub2.request(1)?;
+        sub2.next_element_msg(&format!(
+            "Publisher {n} did not produce the element the 2nd subscriber requested"
+        ))?;
+        sub2.expect_none_msg(&unrequested);
+        // Two elements are left, and one more request for the end of the stream.
+        sub2.request(3)?;
+        sub2.next_elements_msg(
+            2,
+            &format!("Publisher {n} did not produce the 2 elements the 2nd subscriber requested"),
+        )?;
+        sub2.expect_completion_msg(&format!(
+            "Publisher {n} did not complete the stream of the 2nd subscriber"
+        ));
+        Ok(())
+    })
 }
 
 fn required_spec302<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
@@ -1130,6 +1235,49 @@ fn required_spec307<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> R
     })
 }
 
+/// Not in the JVM TCK, whose rule 3.8 test is a subscriber test: requests made while the
+/// publisher is still delivering a signal (from `on_subscribe` and `on_next`) must add up, so a
+/// publisher that overwrites its pending demand instead of adding to it fails.
+fn required_spec308_requests_in_pieces<V: PublisherVerification>(
+    v: &V,
+    env: &TestEnvironment,
+) -> Result<(), Stop> {
+    active_publisher_test(v, env, 10, false, |p| {
+        let n = name(p);
+        let (sub, sink) = ManualSubscriber::<V::Item>::new(env);
+        let mut first = true;
+        let sink = sink
+            .on_subscribe_hook(|_, s| {
+                s.request(2);
+                s.request(3);
+            })
+            .on_next_hook(move |handle, item| {
+                handle.enqueue(item);
+                if std::mem::take(&mut first) {
+                    if let Some(s) = handle.subscription() {
+                        s.request(1);
+                        s.request(2);
+                    }
+                }
+            });
+        sub.subscribe_sink_named(p, sink, &n)?;
+        let result = (|| {
+            sub.next_elements_msg(
+                8,
+                &format!(
+                    "Publisher {n} produced less than the 8 elements requested in four pieces (2 and 3 from on_subscribe, 1 and 2 from the first on_next): requests must add up (rule 3.8)"
+                ),
+            )?;
+            sub.expect_none_msg(&format!(
+                "Publisher {n} produced more than the 8 elements requested in pieces: "
+            ));
+            Ok(())
+        })();
+        sub.cancel();
+        result
+    })
+}
+
 fn required_spec309_zero<V: PublisherVerification>(
     v: &V,
     env: &TestEnvironment,
@@ -1138,7 +1286,10 @@ fn required_spec309_zero<V: PublisherVerification>(
         let sub = subscribe::<V>(env, p)?;
         sub.request(0)?;
         sub.expect_error(ErrorKind::InvalidRequest)?;
-        Ok(())
+        // The error ends the stream (rules 1.6 and 1.7): a later request must not revive it.
+        // The test subscriber records any signal after the error; give one `N` to arrive.
+        sub.request(10)?;
+        env.verify_no_async_errors()
     })
 }
 
@@ -1205,7 +1356,7 @@ fn required_spec313<V: PublisherVerification>(v: &V, env: &TestEnvironment) -> R
         if !watch.wait_dropped(env.gc_timeout()) {
             env.flop(format!(
                 "Publisher {} did not drop reference to test subscriber after subscription cancellation within {} ms",
-                name::<V::Publisher>(),
+                name(p),
                 env.gc_timeout().as_millis()
             ));
         }
@@ -1250,22 +1401,45 @@ fn required_spec317_above_max<V: PublisherVerification>(
     env: &TestEnvironment,
 ) -> Result<(), Stop> {
     active_publisher_test(v, env, i32::MAX as u64, false, |p| {
+        let n = name(p);
         let (sub, sink) = ManualSubscriber::<V::Item>::new(env);
-        // Re-request `u64::MAX - 1` on each of the first 10 elements (the demand overflows after
-        // the second), then cancel.
-        let mut calls = 10;
+        let flowing = Arc::new(Latch::new());
+        let seen = Arc::new(Mutex::new(0u64));
+        // On the 1st element (all demand used up) request `u64::MAX`, then 1 more: a sum that
+        // wraps around instead of saturating leaves a demand of 0 and the stream stops. On the
+        // 2nd to 10th, re-request `u64::MAX - 1` (every sum overflows). The 11th shows that the
+        // stream kept flowing: cancel.
+        let (latch, count) = (flowing.clone(), seen.clone());
         let sink = sink.blackhole().on_next_hook(move |handle, _| {
+            let k = {
+                let mut c = count.lock();
+                *c += 1;
+                *c
+            };
             if let Some(s) = handle.subscription() {
-                if calls > 0 {
-                    calls -= 1;
-                    s.request(u64::MAX - 1);
-                } else {
-                    s.cancel();
+                match k {
+                    1 => {
+                        s.request(u64::MAX);
+                        s.request(1);
+                    }
+                    2..=10 => s.request(u64::MAX - 1),
+                    11 => {
+                        latch.close();
+                        s.cancel();
+                    }
+                    _ => {}
                 }
             }
         });
-        sub.subscribe_sink(p, sink)?;
+        sub.subscribe_sink_named(p, sink, &n)?;
         sub.request(1)?;
+        if !flowing.wait(env.default_timeout()) {
+            env.flop(format!(
+                "Publisher {n} stopped after {} element(s) within {} ms although more than u64::MAX elements were requested: demand must saturate at u64::MAX, not wrap around (rule 3.17)",
+                *seen.lock(),
+                env.default_timeout().as_millis()
+            ));
+        }
         let result = env.verify_no_async_errors();
         sub.cancel();
         result

@@ -10,12 +10,16 @@ use parking_lot::Mutex;
 use reactive_core::{BoxPublisher, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 
 use crate::harness::{
-    Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, same_error, short_type_name,
+    EndOfStream, Latch, ManualPublisher, ManualSubscriber, Promise, Receptacle, publisher_name,
+    same_error, short_type_name,
 };
 use crate::reference::helper::HelperPublisher;
 use crate::runner::env::{EnvError, TestEnvironment};
 use crate::runner::outcome::{Report, Stop, TestResult};
-use crate::runner::{Case, not_verified, run_all, run_named};
+use crate::runner::{
+    Case, RunOptions, not_verified, run_all, run_all_with_options, run_named,
+    run_named_with_options,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Probe and puppet
@@ -52,6 +56,7 @@ struct ProbeInner<T> {
     elements: Receptacle<T>,
     error: Promise<Error>,
     puppet: Promise<Arc<dyn SubscriberPuppet>>,
+    end: EndOfStream,
 }
 
 /// What a subscriber under test reports to the TCK (whitebox), or what the TCK's proxy saw
@@ -82,6 +87,7 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
                 elements: Receptacle::new(env),
                 error: Promise::new(),
                 puppet: Promise::new(),
+                end: EndOfStream::default(),
             }),
         }
     }
@@ -98,11 +104,19 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
         }
     }
 
-    /// Reports an element.
+    /// Reports an element. Any signal after `register_on_complete` or `register_on_error` is
+    /// recorded as a failure (rule 1.7).
     pub fn register_on_next(&self, element: T) {
         self.inner
             .env
             .debug_log(|| format!("{}: register_on_next({element:?})", self.inner.subscriber));
+        if !self
+            .inner
+            .end
+            .admit(&self.inner.env, || format!("on_next({element:?})"))
+        {
+            return;
+        }
         if self.inner.elements.add(element).is_err() {
             self.inner.env.flop(format!(
                 "Subscriber {} registered more than {} unconsumed elements",
@@ -117,11 +131,11 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
         self.inner
             .env
             .debug_log(|| format!("{}: register_on_complete", self.inner.subscriber));
-        if self.inner.elements.is_completed() {
-            self.inner.env.flop(
-                "subscriber::on_complete was called a second time, which is illegal according to Rule 1.7",
-            );
-        } else {
+        if self
+            .inner
+            .end
+            .end(&self.inner.env, || "on_complete()".to_string())
+        {
             self.inner.elements.complete();
         }
     }
@@ -131,11 +145,11 @@ impl<T: Debug + Send + 'static> WhiteboxProbe<T> {
         self.inner
             .env
             .debug_log(|| format!("{}: register_on_error({error})", self.inner.subscriber));
-        if self.inner.error.is_completed() {
-            self.inner.env.flop(
-                "subscriber::on_error was called a second time, which is illegal according to Rule 1.7",
-            );
-        } else {
+        if self
+            .inner
+            .end
+            .end(&self.inner.env, || format!("on_error({error})"))
+        {
             self.inner.error.complete(&self.inner.env, error);
         }
     }
@@ -396,7 +410,8 @@ pub fn run_subscriber_whitebox_verification<V: SubscriberWhiteboxVerification>(
 ///
 /// # Panics
 ///
-/// If there is no such test.
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
 pub fn run_subscriber_whitebox_test<V: SubscriberWhiteboxVerification>(
     verification: &V,
     name: &str,
@@ -406,6 +421,45 @@ pub fn run_subscriber_whitebox_test<V: SubscriberWhiteboxVerification>(
         verification.environment(),
         &whitebox_cases::<V>(),
         name,
+    )
+}
+
+/// [`run_subscriber_whitebox_verification`] with options, such as a deadline for each test (see
+/// [`RunOptions`]).
+pub fn run_subscriber_whitebox_verification_with<V>(verification: V, options: &RunOptions) -> Report
+where
+    V: SubscriberWhiteboxVerification + Send + Sync + 'static,
+{
+    let metas = whitebox_cases::<V>().iter().map(Case::meta).collect();
+    run_all_with_options(
+        verification,
+        metas,
+        options,
+        run_subscriber_whitebox_test::<V>,
+    )
+}
+
+/// [`run_subscriber_whitebox_test`] with options, such as a deadline (see [`RunOptions`]).
+///
+/// # Panics
+///
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
+pub fn run_subscriber_whitebox_test_with<V>(
+    verification: V,
+    name: &str,
+    options: &RunOptions,
+) -> TestResult
+where
+    V: SubscriberWhiteboxVerification + Send + Sync + 'static,
+{
+    let metas = whitebox_cases::<V>().iter().map(Case::meta).collect();
+    run_named_with_options(
+        verification,
+        metas,
+        name,
+        options,
+        run_subscriber_whitebox_test::<V>,
     )
 }
 
@@ -621,7 +675,7 @@ struct Stage<T: Clone + Debug + Send + 'static> {
 
 impl<T: Clone + Debug + Send + 'static> Stage<T> {
     fn new(env: &TestEnvironment, helper: BoxPublisher<T>) -> Result<Self, Stop> {
-        let tees = ManualSubscriber::subscribe_to(env, &helper)?;
+        let tees = ManualSubscriber::subscribe_to_named(env, &helper, &publisher_name(&helper))?;
         Ok(Stage {
             publisher: ManualPublisher::new(env),
             tees,
@@ -769,7 +823,8 @@ fn wb_spec210_with<V: SubscriberWhiteboxVerification>(
     let ex = test_exception();
     st.stage.publisher.send_error(ex.clone());
     st.probe.expect_error(&ex);
-    env.verify_no_async_errors_no_delay()
+    // Give a late `request` or `cancel` (rule 2.4) `N` to arrive.
+    env.verify_no_async_errors()
 }
 
 fn wb_spec210_without<V: SubscriberWhiteboxVerification>(
@@ -780,7 +835,7 @@ fn wb_spec210_without<V: SubscriberWhiteboxVerification>(
     let ex = test_exception();
     st.stage.publisher.send_error(ex.clone());
     st.probe.expect_error(&ex);
-    env.verify_no_async_errors_no_delay()
+    env.verify_no_async_errors()
 }
 
 fn wb_spec308<V: SubscriberWhiteboxVerification>(v: &V, env: &TestEnvironment) -> Result<(), Stop> {
@@ -891,7 +946,8 @@ pub fn run_subscriber_blackbox_verification<V: SubscriberBlackboxVerification>(
 ///
 /// # Panics
 ///
-/// If there is no such test.
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
 pub fn run_subscriber_blackbox_test<V: SubscriberBlackboxVerification>(
     verification: &V,
     name: &str,
@@ -901,6 +957,45 @@ pub fn run_subscriber_blackbox_test<V: SubscriberBlackboxVerification>(
         verification.environment(),
         &blackbox_cases::<V>(),
         name,
+    )
+}
+
+/// [`run_subscriber_blackbox_verification`] with options, such as a deadline for each test (see
+/// [`RunOptions`]).
+pub fn run_subscriber_blackbox_verification_with<V>(verification: V, options: &RunOptions) -> Report
+where
+    V: SubscriberBlackboxVerification + Send + Sync + 'static,
+{
+    let metas = blackbox_cases::<V>().iter().map(Case::meta).collect();
+    run_all_with_options(
+        verification,
+        metas,
+        options,
+        run_subscriber_blackbox_test::<V>,
+    )
+}
+
+/// [`run_subscriber_blackbox_test`] with options, such as a deadline (see [`RunOptions`]).
+///
+/// # Panics
+///
+/// If there is no such test (reported at the caller's location).
+#[track_caller]
+pub fn run_subscriber_blackbox_test_with<V>(
+    verification: V,
+    name: &str,
+    options: &RunOptions,
+) -> TestResult
+where
+    V: SubscriberBlackboxVerification + Send + Sync + 'static,
+{
+    let metas = blackbox_cases::<V>().iter().map(Case::meta).collect();
+    run_named_with_options(
+        verification,
+        metas,
+        name,
+        options,
+        run_subscriber_blackbox_test::<V>,
     )
 }
 
@@ -1168,7 +1263,8 @@ fn bb_spec209_with<V: SubscriberBlackboxVerification>(
     st.stage.publisher.expect_request()?;
     st.stage.publisher.send_completion();
     st.probe.expect_completion();
-    Ok(())
+    // Give a late `request` or `cancel` (rule 2.4) `N` to arrive.
+    env.verify_no_async_errors()
 }
 
 fn bb_spec209_without<V: SubscriberBlackboxVerification>(
@@ -1178,7 +1274,7 @@ fn bb_spec209_without<V: SubscriberBlackboxVerification>(
     let st = BlackboxStage::new(v, env)?;
     st.stage.publisher.send_completion();
     st.probe.expect_completion();
-    Ok(())
+    env.verify_no_async_errors()
 }
 
 fn bb_spec210_with<V: SubscriberBlackboxVerification>(
@@ -1189,7 +1285,8 @@ fn bb_spec210_with<V: SubscriberBlackboxVerification>(
     st.trigger_request(v);
     st.stage.publisher.expect_request()?;
     st.stage.publisher.send_error(test_exception());
-    st.probe.expect_any_error()
+    st.probe.expect_any_error()?;
+    env.verify_no_async_errors()
 }
 
 fn bb_spec210_without<V: SubscriberBlackboxVerification>(
@@ -1198,7 +1295,8 @@ fn bb_spec210_without<V: SubscriberBlackboxVerification>(
 ) -> Result<(), Stop> {
     let st = BlackboxStage::new(v, env)?;
     st.stage.publisher.send_error(test_exception());
-    st.probe.expect_any_error()
+    st.probe.expect_any_error()?;
+    env.verify_no_async_errors()
 }
 
 // ---------------------------------------------------------------------------------------------
