@@ -1238,6 +1238,122 @@ mod tests {
         assert!(watch.wait_dropped(Duration::from_millis(1)));
     }
 
+    /// Keeps its subscription; requests `initial` pieces of 1 on subscribe; cancels when dropped.
+    struct Holder {
+        subscription: Arc<Mutex<Option<SubscriptionRef>>>,
+        initial: u32,
+    }
+
+    impl Subscriber<u8> for Holder {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            for _ in 0..self.initial {
+                s.request(1);
+            }
+            *self.subscription.lock() = Some(s);
+        }
+        fn on_next(&mut self, _: u8) {}
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {}
+    }
+
+    impl Drop for Holder {
+        fn drop(&mut self) {
+            if let Some(s) = self.subscription.lock().take() {
+                s.cancel();
+            }
+        }
+    }
+
+    fn held(env: &TestEnvironment, initial: u32) -> (ManualPublisher<u8>, SubscriptionRef) {
+        let publisher = ManualPublisher::new(env);
+        let subscription = Arc::new(Mutex::new(None));
+        publisher.subscribe(Holder {
+            subscription: subscription.clone(),
+            initial,
+        });
+        let s = subscription.lock().clone().unwrap();
+        (publisher, s)
+    }
+
+    #[test]
+    fn manual_publisher_adds_up_any_number_of_requests() {
+        let env = TestEnvironment::default();
+        let (publisher, s) = held(&env, 1000);
+        assert_eq!(publisher.expect_request(), Ok(1000));
+        s.request(u64::MAX);
+        s.request(u64::MAX);
+        assert_eq!(publisher.take_requests(), u64::MAX);
+        assert_eq!(publisher.take_requests(), 0);
+        assert!(env.async_errors().is_empty(), "{:?}", env.async_errors());
+    }
+
+    #[test]
+    fn manual_publisher_fails_request_zero() {
+        let env = TestEnvironment::default();
+        let (publisher, s) = held(&env, 0);
+        s.request(0);
+        assert_eq!(
+            publisher.expect_request(),
+            Err(Stop::Fail(REQUEST_ZERO.into()))
+        );
+    }
+
+    #[test]
+    fn calls_after_the_terminal_signal_fail_from_any_thread() {
+        let env = TestEnvironment::default();
+        let (publisher, s) = held(&env, 0);
+        publisher.send_error(Error::msg("done"));
+        std::thread::spawn(move || {
+            s.request(1);
+            s.cancel();
+        })
+        .join()
+        .unwrap();
+        let errors: Vec<String> = env.async_errors().iter().map(|e| e.describe()).collect();
+        assert_eq!(
+            errors,
+            [
+                "Subscription::request was called after the Subscriber received on_error: it must consider the Subscription cancelled (Rule 2.4) [request(1)]",
+                "Subscription::cancel was called after the Subscriber received on_error: it must consider the Subscription cancelled (Rule 2.4)",
+            ]
+        );
+        assert_eq!(publisher.take_requests(), 0);
+        assert!(!publisher.is_cancelled());
+    }
+
+    #[test]
+    fn a_subscriber_dropped_with_the_publisher_may_cancel() {
+        let env = TestEnvironment::default();
+        let (publisher, s) = held(&env, 0);
+        drop(s);
+        publisher.send_completion();
+        drop(publisher); // Holder::drop cancels
+        assert!(env.async_errors().is_empty(), "{:?}", env.async_errors());
+    }
+
+    #[test]
+    fn manual_sink_ends_the_stream_at_the_first_terminal_signal() {
+        let env = TestEnvironment::default();
+        let (handle, mut sink) = ManualSubscriber::<u8>::new(&env);
+        sink.on_subscribe(reactive_core::support::empty_subscription());
+        sink.on_error(Error::msg("first"));
+        sink.on_next(7);
+        sink.on_complete();
+        sink.on_error(Error::msg("second"));
+        let errors: Vec<String> = env.async_errors().iter().map(|e| e.describe()).collect();
+        let after = "received after Subscriber::on_error(user error: first): a terminal signal ends the stream (rule 1.7)";
+        assert_eq!(
+            errors,
+            [
+                "Async error during test execution: first".to_string(),
+                format!("Subscriber::on_next(7) {after}"),
+                format!("Subscriber::on_complete() {after}"),
+                format!("Subscriber::on_error(user error: second) {after}"),
+            ]
+        );
+        assert!(handle.received().next(Duration::ZERO, "nothing").is_err());
+    }
+
     #[test]
     fn receptacle_refuses_the_33rd_element() {
         let env = TestEnvironment::default();

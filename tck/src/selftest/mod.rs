@@ -6,5 +6,6 @@ mod fixtures;
 mod names;
 mod processor;
 mod publisher;
+mod reports;
 mod subscriber;
 mod suites;

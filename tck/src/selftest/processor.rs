@@ -185,3 +185,147 @@ fn delegated_tests_run_against_the_processor() {
     let r = run_identity_processor_test(&Lockstep, "required_exercise_whitebox_happy_path");
     require_pass(r);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A gap the JVM TCK lets through: a processor that loses elements
+// ---------------------------------------------------------------------------------------------
+
+const SPEC401: &str = "required_spec401_must_not_lose_elements_when_upstream_outruns_downstream";
+
+struct DroppingState {
+    downstream: Option<reactive_core::BoxSubscriber<i32>>,
+    buffer: std::collections::VecDeque<i32>,
+    demand: u64,
+}
+
+/// Requests everything from upstream at once and keeps at most `capacity` elements for its
+/// subscriber: what arrives while the buffer is full is silently dropped. (One subscriber; the
+/// lock is held while calling it, which is enough for this test.)
+#[derive(Clone)]
+struct Dropping {
+    state: std::sync::Arc<parking_lot::ReentrantMutex<std::cell::RefCell<DroppingState>>>,
+    capacity: usize,
+}
+
+impl Dropping {
+    fn new(capacity: usize) -> Self {
+        Dropping {
+            state: std::sync::Arc::new(parking_lot::ReentrantMutex::new(std::cell::RefCell::new(
+                DroppingState {
+                    downstream: None,
+                    buffer: Default::default(),
+                    demand: 0,
+                },
+            ))),
+            capacity,
+        }
+    }
+
+    /// Emits what the demand allows.
+    fn drain(&self) {
+        let guard = self.state.lock();
+        loop {
+            let next = {
+                let mut st = guard.borrow_mut();
+                if st.demand == 0 {
+                    return;
+                }
+                match st.buffer.pop_front() {
+                    Some(v) => {
+                        st.demand -= 1;
+                        v
+                    }
+                    None => return,
+                }
+            };
+            // Taken out while it runs, so a request from inside on_next can borrow the state.
+            let taken = guard.borrow_mut().downstream.take();
+            if let Some(mut s) = taken {
+                s.on_next(next);
+                guard.borrow_mut().downstream = Some(s);
+            }
+        }
+    }
+}
+
+impl Publisher for Dropping {
+    type Item = i32;
+    fn subscribe<S: Subscriber<i32> + 'static>(&self, mut s: S) {
+        let me = self.clone();
+        s.on_subscribe(FnSubscription::make(
+            move |n| {
+                {
+                    let guard = me.state.lock();
+                    let mut st = guard.borrow_mut();
+                    st.demand = st.demand.saturating_add(n);
+                }
+                me.drain();
+            },
+            || {},
+        ));
+        self.state.lock().borrow_mut().downstream = Some(Box::new(s));
+    }
+}
+
+impl Subscriber<i32> for Dropping {
+    fn on_subscribe(&mut self, s: SubscriptionRef) {
+        s.request(u64::MAX);
+    }
+    fn on_next(&mut self, x: i32) {
+        {
+            let guard = self.state.lock();
+            let mut st = guard.borrow_mut();
+            if st.buffer.len() < self.capacity {
+                st.buffer.push_back(x);
+            } // else: dropped
+        }
+        self.drain();
+    }
+    fn on_error(&mut self, e: Error) {
+        let guard = self.state.lock();
+        let taken = guard.borrow_mut().downstream.take();
+        if let Some(mut s) = taken {
+            s.on_error(e);
+        }
+    }
+    fn on_complete(&mut self) {
+        let guard = self.state.lock();
+        let taken = guard.borrow_mut().downstream.take();
+        if let Some(mut s) = taken {
+            s.on_complete();
+        }
+    }
+}
+
+struct DroppingTck;
+
+impl IdentityProcessorVerification for DroppingTck {
+    type Item = i32;
+    type Processor = Dropping;
+
+    fn create_identity_processor(&self, buffer_size: usize) -> Dropping {
+        Dropping::new(buffer_size)
+    }
+
+    fn create_element(id: u64) -> i32 {
+        id as i32
+    }
+
+    fn environment(&self) -> Result<TestEnvironment, EnvError> {
+        Ok(env())
+    }
+}
+
+#[test]
+fn spec401_catches_a_processor_that_drops_what_overflows_its_buffer() {
+    // The buffer holds 16: the 1st element goes out, the next 16 wait, the 18th is lost.
+    require_failure(
+        run_identity_processor_test(&DroppingTck, SPEC401),
+        "Processor Dropping did not pass on element 17, number 18 of the 48 it requested and was sent",
+    );
+}
+
+#[test]
+fn spec401_passes_a_processor_that_keeps_what_it_requested() {
+    require_pass(run_identity_processor_test(&Lockstep, SPEC401));
+}

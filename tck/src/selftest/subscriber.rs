@@ -43,6 +43,17 @@ enum Behaviour {
     SilentOnComplete,
     NeverRegisters,
     PanicInOnError,
+    /// `on_complete` has another thread cancel the subscription (waiting for it): rule 2.4.
+    CancelFromAnotherThreadInOnComplete,
+    /// `on_error` has another thread request (waiting for it): rule 2.4.
+    RequestFromAnotherThreadInOnError,
+    /// Requests in 1,000 pieces of 1: on subscribe, and for every `trigger_request` or element.
+    ThousandRequestsOfOne,
+}
+
+/// Calls `f` on a new thread and waits for it.
+fn on_another_thread(f: impl FnOnce() + Send + 'static) {
+    std::thread::spawn(f).join().unwrap();
 }
 
 /// A subscriber that reports to its probe (whitebox) or to nobody (blackbox, `probe: None`),
@@ -131,6 +142,20 @@ impl SubscriberPuppet for DelayedPuppet {
 
 struct NoopPuppet;
 
+/// Requests `n` as `n` requests of 1.
+struct PiecesPuppet(SubscriptionRef);
+
+impl SubscriberPuppet for PiecesPuppet {
+    fn trigger_request(&self, n: u64) {
+        for _ in 0..n {
+            self.0.request(1);
+        }
+    }
+    fn signal_cancel(&self) {
+        self.0.cancel()
+    }
+}
+
 impl SubscriberPuppet for NoopPuppet {
     fn trigger_request(&self, _: u64) {}
     fn signal_cancel(&self) {}
@@ -154,6 +179,7 @@ impl Subscriber<i32> for Probed {
         if let Some(probe) = &self.probe {
             match &self.behaviour {
                 PuppetIgnoresRequests => probe.register_on_subscribe(NoopPuppet),
+                ThousandRequestsOfOne => probe.register_on_subscribe(PiecesPuppet(s.clone())),
                 NeverRegisters => {}
                 PanicOnNextAfterCancel(flag) => probe.register_on_subscribe(FlaggingPuppet {
                     s: s.clone(),
@@ -193,6 +219,11 @@ impl Subscriber<i32> for Probed {
             }
             // Wrong: must check whether a subscription is already active (rule 2.5).
             RequestOnEverySubscribe => s.request(1),
+            ThousandRequestsOfOne if first && self.requesting => {
+                for _ in 0..1000 {
+                    s.request(1);
+                }
+            }
             _ => {
                 if !first {
                     s.cancel();
@@ -243,6 +274,10 @@ impl Subscriber<i32> for Probed {
             RequestInOnError => self.subscription.as_ref().unwrap().request(1),
             CancelInOnError => self.subscription.as_ref().unwrap().cancel(),
             PanicInOnError => panic!("Wrong, don't do this! {e}"),
+            RequestFromAnotherThreadInOnError => {
+                let s = self.subscription.clone().unwrap();
+                on_another_thread(move || s.request(1));
+            }
             _ => {}
         }
         if let Some(p) = &self.probe {
@@ -256,6 +291,10 @@ impl Subscriber<i32> for Probed {
             RequestInOnComplete => self.subscription.as_ref().unwrap().request(1),
             CancelInOnComplete => self.subscription.as_ref().unwrap().cancel(),
             SilentOnComplete => return,
+            CancelFromAnotherThreadInOnComplete => {
+                let s = self.subscription.clone().unwrap();
+                on_another_thread(move || s.cancel());
+            }
             _ => {}
         }
         if let Some(p) = &self.probe {
@@ -562,6 +601,7 @@ const BB205: &str = "required_spec205_blackbox_must_call_subscription_cancel_if_
 const BB209_WITH: &str = "required_spec209_blackbox_must_be_prepared_to_receive_an_on_complete_signal_with_preceding_request_call";
 const BB209_WITHOUT: &str = "required_spec209_blackbox_must_be_prepared_to_receive_an_on_complete_signal_without_preceding_request_call";
 const BB210_WITH: &str = "required_spec210_blackbox_must_be_prepared_to_receive_an_on_error_signal_with_preceding_request_call";
+const BB210_WITHOUT: &str = "required_spec210_blackbox_must_be_prepared_to_receive_an_on_error_signal_without_preceding_request_call";
 
 #[test]
 fn bb_spec201_should_fail_by_not_getting_request_call() {
@@ -886,4 +926,73 @@ fn subscriber_puppet_is_implemented_for_subscriptions() {
     puppet.trigger_request(3);
     puppet.signal_cancel();
     assert_eq!(*c.0.lock(), (3, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gaps the JVM TCK lets through, and a false alarm it raises
+// ---------------------------------------------------------------------------------------------
+
+const RULE_204: &str = "was called after the Subscriber received";
+
+#[test]
+fn wb_spec209_catches_a_cancel_from_another_thread_after_on_complete() {
+    for name in [WB209_WITH, WB209_WITHOUT] {
+        require_failure(
+            wb(Behaviour::CancelFromAnotherThreadInOnComplete, name),
+            "Subscription::cancel was called after the Subscriber received on_complete: it must consider the Subscription cancelled (Rule 2.4)",
+        );
+    }
+}
+
+#[test]
+fn wb_spec210_catches_a_request_from_another_thread_after_on_error() {
+    for name in [WB210_WITH, WB210_WITHOUT] {
+        require_failure(
+            wb(Behaviour::RequestFromAnotherThreadInOnError, name),
+            "Subscription::request was called after the Subscriber received on_error",
+        );
+    }
+}
+
+#[test]
+fn bb_spec209_and_210_catch_calls_from_another_thread_after_the_terminal_signal() {
+    for (behaviour, name) in [
+        (Behaviour::CancelFromAnotherThreadInOnComplete, BB209_WITH),
+        (
+            Behaviour::CancelFromAnotherThreadInOnComplete,
+            BB209_WITHOUT,
+        ),
+        (Behaviour::RequestFromAnotherThreadInOnError, BB210_WITH),
+        (Behaviour::RequestFromAnotherThreadInOnError, BB210_WITHOUT),
+    ] {
+        require_failure(bb(&requesting(behaviour), name), RULE_204);
+    }
+}
+
+#[test]
+fn the_test_subscription_catches_calls_from_inside_the_terminal_signal_in_every_test() {
+    // The rule 2.3 tests call the subscriber directly; the test subscription of every other
+    // test catches the same mistake.
+    require_failure(
+        wb(Behaviour::RequestInOnComplete, WB209_WITH),
+        "Subscription::request MUST NOT be called from Subscriber::on_complete (Rule 2.3)!",
+    );
+    require_failure(
+        bb(&requesting(Behaviour::CancelInOnError), BB210_WITH),
+        "Subscription::cancel MUST NOT be called from Subscriber::on_error (Rule 2.3)!",
+    );
+}
+
+#[test]
+fn a_subscriber_requesting_one_at_a_time_a_thousand_times_passes() {
+    // Rule 3.17 allows any number of outstanding requests: the test subscription adds them up
+    // (it used to fail after 32).
+    let report =
+        run_subscriber_blackbox_verification(&requesting(Behaviour::ThousandRequestsOfOne));
+    assert_eq!(
+        (report.passed(), report.failed(), report.skipped()),
+        (11, 0, 15),
+        "\n{report}"
+    );
+    require_pass(wb(Behaviour::ThousandRequestsOfOne, WB308));
 }
