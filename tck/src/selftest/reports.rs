@@ -384,3 +384,74 @@ fn the_processor_runner_takes_options_too() {
         &RunOptions::new().deadline_millis(60_000),
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Optional failures, as docs/tck.md describes them
+// ---------------------------------------------------------------------------------------------
+
+/// The table of optional tests in `docs/tck.md`: each test's name and what a failure ends in.
+fn documented_optional_outcomes() -> Vec<(String, String)> {
+    let guide = include_str!("../../../docs/tck.md");
+    let table = guide
+        .split("| optional test | on failure | skipped when |")
+        .nth(1)
+        .expect("docs/tck.md has the table of optional tests");
+    table
+        .lines()
+        .skip(2) // the rest of the header line and the |---| line
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].trim_matches('`').to_string(), cells[2].to_string())
+        })
+        .collect()
+}
+
+/// Every subscriber is refused with `on_error`; the failed publisher never signals its error.
+struct Refusing;
+
+impl PublisherVerification for Refusing {
+    type Item = i32;
+    type Publisher = FnPublisher<i32>;
+
+    fn create_publisher(&self, _: u64) -> FnPublisher<i32> {
+        FnPublisher::new(|mut s| {
+            s.on_subscribe(FnSubscription::noop());
+            s.on_error(Error::msg("refused"));
+        })
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<i32>> {
+        Some(BoxPublisher::new(noop_publisher::<i32>()))
+    }
+
+    fn environment(&self) -> Result<TestEnvironment, EnvError> {
+        Ok(env().default_timeout_millis(200))
+    }
+}
+
+#[test]
+fn optional_tests_fail_as_the_guide_says() {
+    let documented = documented_optional_outcomes();
+    let optional: Vec<&str> = crate::publisher_test_names()
+        .into_iter()
+        .filter(|n| Kind::of(n) == Kind::Optional)
+        .collect();
+    let listed: Vec<&str> = documented.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        listed, optional,
+        "docs/tck.md must list every optional test"
+    );
+    for (name, label) in &documented {
+        let result = run_publisher_test(&Refusing, name);
+        assert!(
+            result.failed() || result.optional_failed(),
+            "{name} must fail against a refusing publisher: {result:?}"
+        );
+        assert_eq!(
+            result.outcome.label(),
+            label,
+            "docs/tck.md says a failure of {name} is {label}: {result:?}"
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! The publisher verification: 38 tests of rules 1.x and 3.x against a publisher factory.
+//! The publisher verification: 40 tests of rules 1.x and 3.x against a publisher factory.
 
 use std::cell::Cell;
 use std::fmt::Debug;
