@@ -5,7 +5,8 @@
 //! Run: `cargo run --example tck_report`
 //!
 //! Each row is one TCK test (the JVM TCK's name in snake_case) with its rule; each column one
-//! publisher. Below the table, every failure and skip is listed with its reason.
+//! publisher. Below the table, every failure, optional failure and skip is listed with its
+//! reason.
 
 #![forbid(unsafe_code)]
 
@@ -149,15 +150,25 @@ fn print_table(runs: &[(&str, Report)]) {
     println!();
     for (label, report) in runs {
         println!(
-            "{label}: {} passed, {} failed, {} skipped",
+            "{label}: {} passed, {} failed, {} optional failed, {} skipped",
             report.passed(),
             report.failed(),
+            report.optional_failed(),
             report.skipped()
         );
         for r in &report.results {
-            match &r.outcome {
+            // A reason listing several failures has one per line: indent them.
+            let outcome = match &r.outcome {
+                Outcome::Failed(m) => Outcome::Failed(m.replace('\n', "\n      ")),
+                Outcome::OptionalFailed(m) => Outcome::OptionalFailed(m.replace('\n', "\n      ")),
+                other => other.clone(),
+            };
+            match &outcome {
                 Outcome::Failed(reason) => {
                     println!("  FAIL {} (rule {}): {reason}", r.name, r.rule)
+                }
+                Outcome::OptionalFailed(reason) => {
+                    println!("  opt-fail {} (rule {}): {reason}", r.name, r.rule)
                 }
                 Outcome::Skipped(reason) if !r.name.starts_with("untested_") => {
                     println!("  skip {} (rule {}): {reason}", r.name, r.rule)
