@@ -816,6 +816,19 @@ impl<T> ManualSink<T> {
     }
 }
 
+impl<T> ManualSink<T> {
+    /// Whether the stream is still open for `signal` (a failure is recorded if not); a
+    /// `terminal` signal ends it.
+    fn open(&self, env: &TestEnvironment, terminal: bool, signal: impl FnOnce() -> String) -> bool {
+        let end = &self.handle.shared.end;
+        if terminal {
+            end.end(env, signal)
+        } else {
+            end.admit(env, signal)
+        }
+    }
+}
+
 impl<T: Debug + Send + 'static> Subscriber<T> for ManualSink<T> {
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
         let env = self.handle.env().clone();
@@ -842,12 +855,7 @@ impl<T: Debug + Send + 'static> Subscriber<T> for ManualSink<T> {
             ));
             return;
         }
-        if !self
-            .handle
-            .shared
-            .end
-            .admit(&env, || format!("on_next({item:?})"))
-        {
+        if !self.open(&env, false, || format!("on_next({item:?})")) {
             return;
         }
         if let Some(hook) = self.on_next_hook.as_mut() {
@@ -868,12 +876,7 @@ impl<T: Debug + Send + 'static> Subscriber<T> for ManualSink<T> {
                 "Subscriber::on_error({error}) called before Subscriber::on_subscribe"
             ));
         }
-        if !self
-            .handle
-            .shared
-            .end
-            .end(&env, || format!("on_error({error})"))
-        {
+        if !self.open(&env, true, || format!("on_error({error})")) {
             return;
         }
         if self.collect_errors {
@@ -893,12 +896,7 @@ impl<T: Debug + Send + 'static> Subscriber<T> for ManualSink<T> {
         if !subscribed {
             env.flop("Subscriber::on_complete() called before Subscriber::on_subscribe");
         }
-        if !self
-            .handle
-            .shared
-            .end
-            .end(&env, || "on_complete()".to_string())
-        {
+        if !self.open(&env, true, || "on_complete()".to_string()) {
             return;
         }
         if subscribed {
@@ -981,6 +979,19 @@ impl RequestState {
 struct Requests {
     state: Mutex<RequestState>,
     arrived: Condvar,
+}
+
+impl Requests {
+    /// The state once something was requested (or a `request(0)` arrived), or at `deadline`.
+    fn wait_until(&self, deadline: Instant) -> parking_lot::MutexGuard<'_, RequestState> {
+        let mut st = self.state.lock();
+        while st.pending == 0 && !st.zero {
+            if self.arrived.wait_until(&mut st, deadline).timed_out() {
+                break;
+            }
+        }
+        st
+    }
 }
 
 struct RecordingSubscription {
@@ -1107,36 +1118,23 @@ impl<T: Send + Debug + 'static> ManualPublisher<T> {
     /// Everything requested since the test last took the requests, within `timeout`;
     /// `addendum` is appended to the failure message.
     pub fn expect_request_msg(&self, timeout: Duration, addendum: &str) -> Result<u64, Stop> {
-        let deadline = Instant::now() + timeout;
-        let mut st = self.shared.requests.state.lock();
-        loop {
-            if std::mem::take(&mut st.zero) {
-                drop(st);
-                return Err(self.env().flop_and_fail(REQUEST_ZERO));
-            }
-            if st.pending > 0 {
-                return Ok(std::mem::take(&mut st.pending));
-            }
-            if self
-                .shared
-                .requests
-                .arrived
-                .wait_until(&mut st, deadline)
-                .timed_out()
-                && st.pending == 0
-                && !st.zero
-            {
-                drop(st);
-                let msg = if addendum.is_empty() {
-                    "Did not receive expected `request` call".to_string()
-                } else {
-                    format!("Did not receive expected `request` call. {addendum}")
-                };
-                return Err(self
-                    .env()
-                    .flop_and_fail(format!("{msg} within {} ms", ms(timeout))));
-            }
+        let mut st = self.shared.requests.wait_until(Instant::now() + timeout);
+        if std::mem::take(&mut st.zero) {
+            drop(st);
+            return Err(self.env().flop_and_fail(REQUEST_ZERO));
         }
+        if st.pending > 0 {
+            return Ok(std::mem::take(&mut st.pending));
+        }
+        drop(st);
+        let msg = if addendum.is_empty() {
+            "Did not receive expected `request` call".to_string()
+        } else {
+            format!("Did not receive expected `request` call. {addendum}")
+        };
+        Err(self
+            .env()
+            .flop_and_fail(format!("{msg} within {} ms", ms(timeout))))
     }
 
     /// Everything requested since the test last took the requests, without waiting (0 if
@@ -1160,20 +1158,7 @@ impl<T: Send + Debug + 'static> ManualPublisher<T> {
     /// Expects no `request` during `T`.
     pub fn expect_no_request(&self) {
         let deadline = Instant::now() + self.env().default_timeout();
-        let mut st = self.shared.requests.state.lock();
-        while st.pending == 0 {
-            if self
-                .shared
-                .requests
-                .arrived
-                .wait_until(&mut st, deadline)
-                .timed_out()
-            {
-                break;
-            }
-        }
-        let n = std::mem::take(&mut st.pending);
-        drop(st);
+        let n = std::mem::take(&mut self.shared.requests.wait_until(deadline).pending);
         if n > 0 {
             self.env()
                 .flop(format!("Received an unexpected call to: request: [{n}]"));

@@ -848,20 +848,6 @@ fn spec309_zero_catches_completion_after_the_rule_309_error() {
     );
 }
 
-#[test]
-fn spec309_zero_passes_a_publisher_that_stops_at_the_error() {
-    let publisher = linked(
-        |link, n| {
-            if n == 0 {
-                link.signal(|s| s.on_error(Error::invalid_request(0)));
-                link.release();
-            }
-        },
-        |_| {},
-    );
-    require_pass(run(&custom(publisher), SPEC309_ZERO));
-}
-
 /// A synchronous publisher with a drain loop (requests made while it delivers a signal wait for
 /// the loop) whose pending demand is `combine(pending, n)` for each `request(n)`; it emits
 /// 0, 1, 2, ... and honours `cancel`.

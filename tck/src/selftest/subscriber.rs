@@ -935,22 +935,32 @@ fn subscriber_puppet_is_implemented_for_subscriptions() {
 const RULE_204: &str = "was called after the Subscriber received";
 
 #[test]
-fn wb_spec209_catches_a_cancel_from_another_thread_after_on_complete() {
-    for name in [WB209_WITH, WB209_WITHOUT] {
-        require_failure(
-            wb(Behaviour::CancelFromAnotherThreadInOnComplete, name),
-            "Subscription::cancel was called after the Subscriber received on_complete: it must consider the Subscription cancelled (Rule 2.4)",
-        );
-    }
-}
-
-#[test]
-fn wb_spec210_catches_a_request_from_another_thread_after_on_error() {
-    for name in [WB210_WITH, WB210_WITHOUT] {
-        require_failure(
-            wb(Behaviour::RequestFromAnotherThreadInOnError, name),
-            "Subscription::request was called after the Subscriber received on_error",
-        );
+fn wb_spec209_and_210_catch_calls_from_another_thread_after_the_terminal_signal() {
+    let cancel = "Subscription::cancel was called after the Subscriber received on_complete: it must consider the Subscription cancelled (Rule 2.4)";
+    let request = "Subscription::request was called after the Subscriber received on_error";
+    for (behaviour, name, failure) in [
+        (
+            Behaviour::CancelFromAnotherThreadInOnComplete,
+            WB209_WITH,
+            cancel,
+        ),
+        (
+            Behaviour::CancelFromAnotherThreadInOnComplete,
+            WB209_WITHOUT,
+            cancel,
+        ),
+        (
+            Behaviour::RequestFromAnotherThreadInOnError,
+            WB210_WITH,
+            request,
+        ),
+        (
+            Behaviour::RequestFromAnotherThreadInOnError,
+            WB210_WITHOUT,
+            request,
+        ),
+    ] {
+        require_failure(wb(behaviour, name), failure);
     }
 }
 
