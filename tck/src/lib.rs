@@ -21,7 +21,8 @@
 //! arguments, 1.9 and 2.13; negative demand, 3.9) have tests that pass with a note saying so.
 //! The `run_*_with` functions take [`RunOptions`], for example a deadline for each test.
 //!
-//! See `docs/tck.md` in the repository for a walk-through.
+//! The [TCK guide](guide::tck) walks through every verification; [writing a
+//! source](guide::writing_a_source) builds two sources on `reactive_core::source` and verifies them.
 //!
 //! # Example
 //!
@@ -55,6 +56,7 @@
 //! `#[test]` per TCK test.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod harness;
 mod reference;
@@ -77,8 +79,8 @@ pub use runner::env::{
     TEST_BUFFER_SIZE, TestEnvironment,
 };
 pub use runner::outcome::{
-    __run_with_watchdog, DEFAULT_WATCHDOG_MILLIS, Kind, Outcome, Report, Stop, TestResult,
-    WATCHDOG_MILLIS_ENV, report_as_test,
+    DEFAULT_WATCHDOG_MILLIS, Kind, Outcome, Report, Stop, TestResult, WATCHDOG_MILLIS_ENV,
+    report_as_test,
 };
 pub use runner::{NOT_VERIFIED, RunOptions};
 pub use verification::processor::{
@@ -100,19 +102,20 @@ pub use verification::subscriber::{
     subscriber_blackbox_test_names, subscriber_whitebox_test_names,
 };
 
-/// The TCK guide (`docs/tck.md`), compiled and run as doctests so its examples stay correct.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/tck.md")]
-mod tck_guide {}
+/// Guides from the repository's `docs/` folder, rendered here so that they ship with the crate
+/// docs; their code blocks are compiled and run as doc tests, so they stay correct.
+pub mod guide {
+    /// Running the TCK against your publishers, subscribers and processors.
+    #[doc = include_str!("../../docs/tck.md")]
+    pub mod tck {}
 
-/// The guide to writing a source (`docs/writing-a-source.md`), run as doctests here because its
-/// sources go through this crate's publisher verification.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/writing-a-source.md")]
-mod writing_a_source {}
+    /// Writing a source on `reactive_core::source` and putting it through the TCK.
+    #[doc = include_str!("../../docs/writing-a-source.md")]
+    pub mod writing_a_source {}
+}
 
 /// Items used by the macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::runner::outcome::report_as_test;
+    pub use crate::runner::outcome::{report_as_test, run_with_watchdog};
 }

@@ -237,6 +237,15 @@ mod sealed {
         pub on_panic: Option<PanicHandler>,
     }
 
+    impl std::fmt::Debug for Settings {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Settings")
+                .field("name", &self.name)
+                .field("on_panic", &self.on_panic.is_some())
+                .finish()
+        }
+    }
+
     /// A scheduler that a [`SchedulerBuilder`](super::SchedulerBuilder) can start.
     pub trait Build: Sized {
         /// The settings only this scheduler has (the pool's thread count, the tokio handle).

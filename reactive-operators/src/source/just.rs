@@ -21,7 +21,8 @@ use reactive_core::{Error, Publisher, Subscriber};
 ///
 /// Verified with `max_elements_from_publisher() == 1`: every test that needs more than one
 /// item is skipped with "required elements nr: N is higher than supported by given producer:
-/// 1", and `optional_spec105_empty_stream…` is skipped because `just` is never empty. The
+/// 1", and `optional_spec105_empty_stream…` ends as an optional failure (`opt-fail`: "Expected
+/// end-of-stream but got element"), because `just` is never empty. The
 /// rules those tests cover (3.9 `request(0)`, cancellation, rule 3.13) are checked by this
 /// crate's behaviour tests instead (`tests/operators/sources.rs`).
 ///

@@ -23,7 +23,8 @@ use reactive_core::{Publisher, Subscriber};
 ///
 /// Emits nothing and never completes, so every test that needs an item is skipped ("required
 /// elements nr: N is higher than supported by given producer: 0") and
-/// `optional_spec105_empty_stream…` is skipped because it never signals completion. Its
+/// `optional_spec105_empty_stream…` ends as an optional failure (`opt-fail`: "Did not receive
+/// expected stream completion"), because it never signals completion. Its
 /// `request(0)` error and the release of the subscriber on cancel (rule 3.13) are checked by
 /// this crate's behaviour tests (`tests/operators/sources.rs`).
 ///

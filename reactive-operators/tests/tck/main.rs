@@ -19,6 +19,7 @@ fn failed() -> Option<BoxPublisher<u64>> {
 }
 
 /// `range(0, n)`: all 40 tests apply except the 7 untested ones.
+#[derive(Debug)]
 pub struct RangeTck;
 
 impl PublisherVerification for RangeTck {
@@ -39,6 +40,7 @@ mod range_tck {
 }
 
 /// `from_iter(0..n)`: like `range`.
+#[derive(Debug)]
 pub struct FromIterTck;
 
 impl PublisherVerification for FromIterTck {
@@ -61,6 +63,7 @@ mod from_iter_tck {
 /// `just(v)` emits exactly one item: every test that needs more is skipped ("required elements
 /// nr: 3 is higher than supported by given producer: 1"), and the optional empty-stream test
 /// (which needs a publisher of 0 items) fails as optional with the element it got instead.
+#[derive(Debug)]
 pub struct JustTck;
 
 impl PublisherVerification for JustTck {
@@ -85,6 +88,7 @@ mod just_tck {
 }
 
 /// `empty()` emits nothing: only the tests that need 0 elements run.
+#[derive(Debug)]
 pub struct EmptyTck;
 
 impl PublisherVerification for EmptyTck {
@@ -110,6 +114,7 @@ mod empty_tck {
 
 /// `never()` emits nothing and never terminates: only the tests that need 0 elements run, and
 /// the optional empty-stream test fails as optional because no completion comes.
+#[derive(Debug)]
 pub struct NeverTck;
 
 impl PublisherVerification for NeverTck {
@@ -134,6 +139,7 @@ mod never_tck {
 }
 
 /// `range(0, n).map(..)`: the operator must keep every rule its source keeps.
+#[derive(Debug)]
 pub struct MapTck;
 
 type Doubled = reactive_operators::ops::Map<Range, fn(u64) -> u64>;
@@ -161,6 +167,7 @@ mod map_tck {
 
 /// `range(0, 2n).filter(even)`: exactly `n` items pass, and every rejected one costs the
 /// source a replacement (the conditional fast path).
+#[derive(Debug)]
 pub struct FilterTck;
 
 type Evens = reactive_operators::ops::Filter<Range, fn(&u64) -> bool>;

@@ -270,6 +270,12 @@ pub struct Receptacle<T> {
     completed: Latch,
 }
 
+impl<T> std::fmt::Debug for Receptacle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receptacle").finish_non_exhaustive()
+    }
+}
+
 impl<T: Debug> Receptacle<T> {
     /// How many elements it holds.
     pub const CAPACITY: usize = 2 * TEST_BUFFER_SIZE;
@@ -463,6 +469,12 @@ pub struct ManualSubscriber<T> {
     shared: Arc<ManualShared<T>>,
 }
 
+impl<T> std::fmt::Debug for ManualSubscriber<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualSubscriber").finish_non_exhaustive()
+    }
+}
+
 impl<T> Clone for ManualSubscriber<T> {
     fn clone(&self) -> Self {
         ManualSubscriber {
@@ -480,6 +492,12 @@ pub struct ManualSink<T> {
     blackhole: bool,
     collect_errors: bool,
     _token: DropToken,
+}
+
+impl<T> std::fmt::Debug for ManualSink<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualSink").finish_non_exhaustive()
+    }
 }
 
 impl<T: Debug + Send + 'static> ManualSubscriber<T> {
@@ -937,6 +955,12 @@ impl<T> Drop for ManualPublisherShared<T> {
 /// terminal signal).
 pub struct ManualPublisher<T> {
     shared: Arc<ManualPublisherShared<T>>,
+}
+
+impl<T> std::fmt::Debug for ManualPublisher<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualPublisher").finish_non_exhaustive()
+    }
 }
 
 impl<T> Clone for ManualPublisher<T> {

@@ -9,7 +9,7 @@ macro_rules! __tck_generate {
             fn $name() {
                 // On its own thread under a watchdog, so a deadlocked implementation fails
                 // with a reason instead of hanging `cargo test`.
-                $crate::__run_with_watchdog(stringify!($name), || {
+                $crate::__private::run_with_watchdog(stringify!($name), || {
                     let verification = $verification;
                     $runner(&verification, stringify!($name))
                 });
@@ -17,7 +17,7 @@ macro_rules! __tck_generate {
         )*
 
         /// The names of the TCK tests generated in this module.
-        #[allow(dead_code)]
+        #[allow(dead_code, unreachable_pub)]
         pub const TCK_TEST_NAMES: &[&str] = &[$(stringify!($name)),*];
     };
 }

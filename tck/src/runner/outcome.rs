@@ -408,7 +408,7 @@ where
 /// caller's location: the macro invocation in the user's test file.
 #[doc(hidden)]
 #[track_caller]
-pub fn __run_with_watchdog<F>(name: &'static str, test: F)
+pub fn run_with_watchdog<F>(name: &'static str, test: F)
 where
     F: FnOnce() -> TestResult + Send + 'static,
 {
@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn watchdog_reports_a_result_that_arrives() {
-        __run_with_watchdog("required_x", passing);
+        run_with_watchdog("required_x", passing);
     }
 
     #[test]
@@ -484,7 +484,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "boom in the test")]
     fn watchdog_passes_panics_on() {
-        __run_with_watchdog("required_panics", || panic!("boom in the test"));
+        run_with_watchdog("required_panics", || panic!("boom in the test"));
     }
 
     fn failed(m: &str) -> Outcome {

@@ -21,6 +21,7 @@
 // The doc examples use `vec_publisher`, a small synchronous publisher over a `Vec` kept in
 // `step_verifier/vec_publisher.rs` and included by a hidden line, so it stays out of the API.
 #[cfg(test)]
+#[allow(unreachable_pub)] // written as public items for the doc examples that include it
 mod vec_publisher;
 
 mod error;

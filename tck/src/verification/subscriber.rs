@@ -69,6 +69,12 @@ pub struct WhiteboxProbe<T> {
     inner: Arc<ProbeInner<T>>,
 }
 
+impl<T> std::fmt::Debug for WhiteboxProbe<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhiteboxProbe").finish_non_exhaustive()
+    }
+}
+
 impl<T> Clone for WhiteboxProbe<T> {
     fn clone(&self) -> Self {
         WhiteboxProbe {
