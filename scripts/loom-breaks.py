@@ -189,6 +189,14 @@ BREAKS = {
         "        if self.demand.add(n).is_some() && n != 0 {",
         "source::loom_models::request_zero_races_request",
     ),
+    "pull-stop-without-report": (
+        "reactive-core/src/source.rs",
+        """        let left = self.demand(subscriber);
+        debug_assert!(left.is_none(), "a stopped demand came back as {left:?}");
+        true""",
+        """        true""",
+        "source::loom_models::request_zero_races_unbounded_emission",
+    ),
     "pull-cancel-without-drain": (
         "reactive-core/src/source.rs",
         """        if self.demand.cancel() {

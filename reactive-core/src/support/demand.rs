@@ -127,6 +127,36 @@ impl Demand {
         }
     }
 
+    /// Whether a [`cancel`](Self::cancel) or an invalid request (`add(0)`) has been recorded,
+    /// in one `Relaxed` load: the per-item question of an emission loop that works from a
+    /// demand it already read with [`check`](Self::check) (or [`requested`](Self::requested)),
+    /// and calls `check` again when the answer is `true`, to report the invalid request.
+    ///
+    /// `Relaxed` is enough here: the loop takes no demand from this load, only "stop or go
+    /// on", and the demand it goes on with was read with `Acquire` (a new one is read the same
+    /// way, when that one is used up). When it says stop, `check`'s `Acquire` load reads the
+    /// state again and synchronises with the cancel or the invalid request. The weaker load
+    /// matters for speed: the compiler may keep the loop's state in registers across it, where
+    /// an `Acquire` load forces every field the loop touches back to memory on each item.
+    ///
+    /// ```
+    /// use reactive_core::support::Demand;
+    ///
+    /// let d = Demand::new();
+    /// d.add(5);
+    /// assert!(!d.is_stopping());
+    /// d.cancel();
+    /// assert!(d.is_stopping());
+    ///
+    /// let d = Demand::new();
+    /// d.add(0);
+    /// assert!(d.is_stopping());
+    /// ```
+    #[inline(always)]
+    pub fn is_stopping(&self) -> bool {
+        matches!(self.state.load(Ordering::Relaxed), CANCELLED | INVALID)
+    }
+
     /// The state in one load: the demand, an invalid request waiting to be reported, or
     /// cancelled.
     #[inline]
