@@ -890,10 +890,10 @@ mod tests {
     #[test]
     fn request_from_on_next_does_not_recurse() {
         use std::cell::Cell;
-        thread_local!(static DEPTH: Cell<u32> = const { Cell::new(0) });
+        thread_local!(static DEPTH: Cell<usize> = const { Cell::new(0) });
         let (cursor, _) = count(10_000, true);
         let (r, record, _) = recorder(1);
-        let max = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let max = std::sync::Arc::new(crate::loom::sync::atomic::AtomicUsize::new(0));
         let seen = max.clone();
         let rec = record.clone();
         let r = r.with_hook(move |s, _| {
@@ -901,7 +901,7 @@ mod tests {
                 d.set(d.get() + 1);
                 d.get()
             });
-            seen.fetch_max(d, std::sync::atomic::Ordering::Relaxed);
+            seen.fetch_max(d, crate::loom::sync::atomic::Ordering::Relaxed);
             request_via(&rec, s, 1);
             DEPTH.with(|d| d.set(d.get() - 1));
             true
@@ -910,7 +910,7 @@ mod tests {
         assert_eq!(record.lock().items.len(), 10_000);
         assert_eq!(record.lock().completes, 1);
         assert_eq!(
-            max.load(std::sync::atomic::Ordering::Relaxed),
+            max.load(crate::loom::sync::atomic::Ordering::Relaxed),
             1,
             "rule 3.3"
         );
@@ -980,7 +980,7 @@ mod tests {
 
     #[test]
     fn cancel_inside_on_subscribe_suppresses_the_open_error() {
-        struct CancelAtOnce(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        struct CancelAtOnce(std::sync::Arc<crate::loom::sync::atomic::AtomicBool>);
         impl Subscriber<u64> for CancelAtOnce {
             fn on_subscribe(&mut self, s: SubscriptionRef) {
                 s.cancel();
@@ -989,15 +989,16 @@ mod tests {
                 unreachable!()
             }
             fn on_error(&mut self, _: Error) {
-                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.0
+                    .store(true, crate::loom::sync::atomic::Ordering::Relaxed);
             }
             fn on_complete(&mut self) {
                 unreachable!()
             }
         }
-        let errored = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let errored = std::sync::Arc::new(crate::loom::sync::atomic::AtomicBool::new(false));
         subscribe_error::<u64, _>(Error::msg("x"), CancelAtOnce(errored.clone()));
-        assert!(!errored.load(std::sync::atomic::Ordering::Relaxed));
+        assert!(!errored.load(crate::loom::sync::atomic::Ordering::Relaxed));
     }
 }
 
