@@ -2,9 +2,9 @@
 //!
 //! Normal builds use `std` and `parking_lot`; builds with `RUSTFLAGS="--cfg reactive_loom"` use
 //! [loom](https://docs.rs/loom) so that the concurrency models in this crate can explore every
-//! interleaving. Everything else in the workspace imports these names from here (operator crates
-//! through `reactive_core::__private::loom`), never from `std::sync::atomic` directly; code
-//! outside the workspace uses the public re-export, `reactive_core::sync`.
+//! interleaving. Everything else in this crate imports these names from here, never from
+//! `std::sync::atomic` directly; other crates (ours and third parties') use the public
+//! re-export, `reactive_core::sync` (`sync.rs` in this folder).
 
 #[cfg(not(reactive_loom))]
 mod imp {

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
-use reactive_core::__private::loom::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::support::SubscriptionSlot;
+use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::{Error, Subscriber, SubscriptionRef, UNBOUNDED};
 
 /// The handle returned by [`PublisherExt::subscribe_with`](crate::PublisherExt::subscribe_with):
