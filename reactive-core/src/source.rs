@@ -1094,18 +1094,22 @@ mod loom_models {
     /// unless the stream had already completed.
     #[test]
     fn request_zero_races_request() {
-        loom::model(|| {
-            race(
-                |r, s| request_via(r, s, 2),
-                |_, s| s.request(0),
-                |r, (), ()| {
-                    assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
-                    if r.completes == 0 {
-                        assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
-                    }
-                },
-            )
-        });
+        loom::model(|| request_zero_races_a_request_of(2));
+    }
+
+    /// One thread requests `n`, another `request(0)`: exactly one terminal signal, and the
+    /// rule 3.9 error unless the stream had completed first.
+    fn request_zero_races_a_request_of(n: u64) {
+        race(
+            move |r, s| request_via(r, s, n),
+            |_, s| s.request(0),
+            |r, (), ()| {
+                assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
+                if r.completes == 0 {
+                    assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
+                }
+            },
+        )
     }
 
     /// `request(0)` races a cancel: at most one error, never delivered by the cancel call
@@ -1135,18 +1139,7 @@ mod loom_models {
     /// exactly one terminal signal, the rule 3.9 error unless the stream had completed first.
     #[test]
     fn request_zero_races_unbounded_emission() {
-        loom::model(|| {
-            race(
-                |r, s| request_via(r, s, crate::UNBOUNDED),
-                |_, s| s.request(0),
-                |r, (), ()| {
-                    assert_eq!(r.completes + r.errors.len(), 1, "no terminal signal");
-                    if r.completes == 0 {
-                        assert_eq!(r.errors, vec![ErrorKind::InvalidRequest]);
-                    }
-                },
-            )
-        });
+        loom::model(|| request_zero_races_a_request_of(crate::UNBOUNDED));
     }
 
     /// Two threads request concurrently: every requested item arrives exactly once, in order,
