@@ -212,7 +212,10 @@ def main():
     root = subprocess.check_output(["git", "rev-parse", "--show-toplevel"], text=True).strip()
     names = sys.argv[1:] or list(BREAKS)
     env = dict(os.environ, RUSTFLAGS="--cfg reactive_loom", LOOM_MAX_PREEMPTIONS="2",
-               CARGO_TARGET_DIR=os.path.join(root, "target", "loom"))
+               # Not target/loom: the broken builds would overwrite the artifacts of the real
+               # models there (cargo does not tell the throwaway worktree's crates from the
+               # tree's), and the next `cargo test` under the cfg would run a broken model.
+               CARGO_TARGET_DIR=os.path.join(root, "target", "loom-breaks"))
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         wt = os.path.join(tmp, "wt")
