@@ -10,6 +10,7 @@ import os, subprocess, sys, tempfile
 
 # name -> (file, original text, broken text, model to run[, cargo target args])
 CORE = ["-p", "reactive-core", "--lib"]
+OPS = ["-p", "reactive-operators", "--lib"]
 BREAKS = {
     "demand-add-not-atomic": (
         "reactive-core/src/support/demand.rs",

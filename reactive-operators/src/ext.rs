@@ -87,6 +87,12 @@ pub trait PublisherExt: Publisher {
         Filter::new(self, predicate)
     }
 
+    // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----
+
+    // ----- Bridges to futures and tokio (bridge/) -----
+
+    // ----- Terminals (terminal/) -----
+
     /// Subscribes with three callbacks and requests everything; returns a handle to cancel.
     ///
     /// `on_next` runs for every item, then exactly one of `on_error` and `on_complete` runs

@@ -17,7 +17,7 @@ mod imp {
     }
     pub mod thread {
         pub use std::thread::{
-            Builder, JoinHandle, ThreadId, current, park, sleep, spawn, yield_now,
+            Builder, JoinHandle, Thread, ThreadId, current, park, sleep, spawn, yield_now,
         };
     }
 
@@ -93,7 +93,9 @@ mod imp {
         // they are compiled out of loom builds (their serial queue is what the models test).
     }
     pub mod thread {
-        pub use loom::thread::{Builder, JoinHandle, ThreadId, current, park, spawn, yield_now};
+        pub use loom::thread::{
+            Builder, JoinHandle, Thread, ThreadId, current, park, spawn, yield_now,
+        };
 
         /// Loom has no clock: a sleep only hands control back to the model checker.
         pub fn sleep(_duration: std::time::Duration) {

@@ -16,7 +16,7 @@
 //! | [`atomic`]`::{AtomicBool, AtomicU64, AtomicUsize, Ordering}` | `std::sync::atomic` | `loom::sync::atomic` |
 //! | [`Mutex`], [`MutexGuard`] | `parking_lot` (no poisoning) | a wrapper over loom's mutex with the same `new` / `lock` shape |
 //! | [`UnsafeCell`] | a wrapper over `std::cell::UnsafeCell` with loom's closure API (`with`, `with_mut`) | `loom::cell::UnsafeCell` |
-//! | [`thread`]`::{spawn, yield_now, JoinHandle}` | `std::thread` | `loom::thread` |
+//! | [`thread`]`::{spawn, yield_now, park, current, JoinHandle, Thread}` | `std::thread` | `loom::thread` |
 //!
 //! Use only what both columns have: `Mutex::new` and `Mutex::lock` (no `try_lock`, no `const`
 //! construction), `UnsafeCell::new`, `with`, `with_mut` and `into_inner`. There is no
@@ -66,7 +66,9 @@ pub mod atomic {
     pub use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 }
 
-/// Threads: under loom, each is a thread of the model.
+/// Threads: under loom, each is a thread of the model. `park` and [`Thread::unpark`] are how
+/// a blocking terminal waits for a signal from another thread (loom models them, so a lost
+/// unpark shows up as a deadlock in the model).
 ///
 /// ```
 /// use reactive_core::sync::thread;
@@ -74,7 +76,12 @@ pub mod atomic {
 /// let t = thread::spawn(|| 40 + 2);
 /// thread::yield_now();
 /// assert_eq!(t.join().unwrap(), 42);
+///
+/// let me = thread::current();
+/// let waker = thread::spawn(move || me.unpark());
+/// thread::park(); // returns at once if the unpark came first
+/// waker.join().unwrap();
 /// ```
 pub mod thread {
-    pub use crate::loom::thread::{JoinHandle, spawn, yield_now};
+    pub use crate::loom::thread::{JoinHandle, Thread, current, park, spawn, yield_now};
 }
