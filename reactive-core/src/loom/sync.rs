@@ -66,7 +66,7 @@ pub mod atomic {
     pub use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 }
 
-/// Threads: under loom, each is a thread of the model. `park` and [`Thread::unpark`] are how
+/// Threads: under loom, each is a thread of the model. `park` and [`Thread::unpark`](self::thread::Thread::unpark) are how
 /// a blocking terminal waits for a signal from another thread (loom models them, so a lost
 /// unpark shows up as a deadlock in the model).
 ///
