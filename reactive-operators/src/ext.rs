@@ -1,9 +1,14 @@
 //! [`PublisherExt`]: every operator and terminal, as methods on any [`Publisher`].
 
+use std::future::Future;
+
 use reactive_core::{BoxPublisher, Error, Publisher};
 
 use crate::ops::{Filter, Map};
-use crate::terminal::{SubscribeHandle, callback_subscriber};
+use crate::terminal::{
+    AsyncSubscriber, Batched, ForEachAsync, SubscribeAsync, SubscribeHandle, Unbounded,
+    callback_subscriber,
+};
 
 /// Operators and terminals for every [`Publisher`].
 ///
@@ -135,9 +140,186 @@ pub trait PublisherExt: Publisher {
         E: FnOnce(Error) + Send + 'static,
         C: FnOnce() + Send + 'static,
     {
-        let (subscriber, handle) = callback_subscriber(on_next, on_error, on_complete);
+        let (subscriber, handle) = callback_subscriber(Unbounded, on_next, on_error, on_complete);
         self.subscribe(subscriber);
         handle
+    }
+
+    /// Subscribes with three callbacks, asking for `batch` items at a time as the callbacks
+    /// return; returns a handle to cancel.
+    ///
+    /// The paced form of [`subscribe_with`](Self::subscribe_with), with the same callbacks,
+    /// handle and terminal rules: the application paces the stream without writing a
+    /// `Subscriber`, and a slow `on_next` slows the upstream down instead of letting items
+    /// pile up in front of it.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `batch` on subscribe, then `limit = batch - batch / 4` (75%; `batch` itself
+    /// for a batch of 1, 2 or 3) from inside `on_next` each time `limit` more `on_next`
+    /// callbacks have returned. So at most `batch` items are requested and not yet handled at
+    /// any time. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// The stream's error goes to `on_error`. A panic in a callback propagates to whoever
+    /// drove the emission.
+    ///
+    /// # Panics
+    ///
+    /// If `batch` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// // Asks for 8, then for 6 more each time 6 callbacks have returned.
+    /// let handle = range(0, 20).subscribe_with_demand(
+    ///     8,
+    ///     move |v| sink.lock().unwrap().push(v),
+    ///     |e| eprintln!("failed: {e}"),
+    ///     || println!("done"),
+    /// );
+    /// assert!(handle.is_terminated());
+    /// assert_eq!(*seen.lock().unwrap(), (0..20).collect::<Vec<_>>());
+    /// ```
+    fn subscribe_with_demand<N, E, C>(
+        &self,
+        batch: usize,
+        on_next: N,
+        on_error: E,
+        on_complete: C,
+    ) -> SubscribeHandle
+    where
+        Self::Item: 'static,
+        N: FnMut(Self::Item) + Send + 'static,
+        E: FnOnce(Error) + Send + 'static,
+        C: FnOnce() + Send + 'static,
+    {
+        let (subscriber, handle) =
+            callback_subscriber(Batched::new(batch), on_next, on_error, on_complete);
+        self.subscribe(subscriber);
+        handle
+    }
+
+    /// Drives an [`AsyncSubscriber`] from the returned future: its `on_next` is awaited for
+    /// each item, then `on_complete` or `on_error`, and the future resolves with the outcome.
+    ///
+    /// The future subscribes when it is first polled, and calls the subscriber's methods
+    /// from inside its own `poll`, one at a time: run it on any executor (a tokio task,
+    /// `futures_executor::block_on`). It resolves with `Ok(())` after `on_complete` returned,
+    /// or with the stream's error after `on_error` returned. Dropping it before then cancels
+    /// the subscription.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests 1 on subscribe and 1 more each time an `on_next` call has completed, so the
+    /// upstream never runs more than one item ahead of the subscriber. Buffers at most 1 item
+    /// (the one requested while nothing was waiting).
+    ///
+    /// # Errors
+    ///
+    /// The stream's error goes to `on_error` and is what the future resolves with. A
+    /// publisher that sends an item without demand makes it resolve with an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error (and the subscription
+    /// is cancelled); one that drops the subscriber without a terminal signal, with an
+    /// [`ErrorKind::Protocol`](reactive_core::ErrorKind::Protocol) error. A panic in the
+    /// subscriber's methods propagates out of the future's `poll`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{async_trait, range, AsyncSubscriber, PublisherExt};
+    ///
+    /// #[derive(Default)]
+    /// struct Collect(Vec<u64>);
+    ///
+    /// #[async_trait]
+    /// impl AsyncSubscriber<u64> for Collect {
+    ///     async fn on_next(&mut self, item: u64) {
+    ///         self.0.push(item);
+    ///     }
+    ///     async fn on_complete(&mut self) {
+    ///         assert_eq!(self.0, [10, 11, 12]);
+    ///     }
+    /// }
+    ///
+    /// futures_executor::block_on(async {
+    ///     range(10, 3).subscribe_async(Collect::default()).await.unwrap();
+    /// });
+    /// ```
+    fn subscribe_async<A>(self, subscriber: A) -> SubscribeAsync
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+        A: AsyncSubscriber<Self::Item> + 'static,
+    {
+        SubscribeAsync::new(self, subscriber)
+    }
+
+    /// Calls `f` for every item and awaits the futures it returns, at most `concurrency` at a
+    /// time; the returned future resolves once the stream has ended and every call finished.
+    ///
+    /// The future subscribes when it is first polled and polls the calls from inside its own
+    /// `poll` (every call in flight is polled when the task wakes, so keep `concurrency`
+    /// small: tens, not thousands). The calls may finish in any order. It resolves with
+    /// `Ok(())` after completion, or with the stream's error; either way only after the
+    /// calls already started have finished. Dropping it cancels the subscription and drops
+    /// the calls in flight. `f` returns `()`: a call that can fail handles its own error (or
+    /// sends it somewhere), it does not stop the stream.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `concurrency` on subscribe and 1 more each time a call finishes, so at most
+    /// `concurrency` calls run at once and the items waiting for a call never exceed
+    /// `concurrency`. Buffers at most `concurrency` items.
+    ///
+    /// # Errors
+    ///
+    /// The stream's error is what the future resolves with, after the calls in flight have
+    /// finished; an item sent without demand resolves it with an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error (the subscription is
+    /// cancelled), a publisher that drops the subscriber without a terminal signal with an
+    /// [`ErrorKind::Protocol`](reactive_core::ErrorKind::Protocol) error. A panic in `f` or in
+    /// a call propagates out of the future's `poll`.
+    ///
+    /// # Panics
+    ///
+    /// If `concurrency` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let total = Arc::new(AtomicU64::new(0));
+    /// let sum = total.clone();
+    /// let done = range(1, 100).for_each_async(
+    ///     move |v| {
+    ///         let sum = sum.clone();
+    ///         async move {
+    ///             sum.fetch_add(v, Ordering::Relaxed); // could await an HTTP call here
+    ///         }
+    ///     },
+    ///     4,
+    /// );
+    /// futures_executor::block_on(done).unwrap();
+    /// assert_eq!(total.load(Ordering::Relaxed), 5050);
+    /// ```
+    fn for_each_async<F, Fut>(self, f: F, concurrency: usize) -> ForEachAsync
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+        F: FnMut(Self::Item) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        ForEachAsync::new(self, f, concurrency)
     }
 
     /// Erases the publisher's type.

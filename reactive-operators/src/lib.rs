@@ -25,13 +25,19 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 mod ext;
 pub mod ops;
 pub mod source;
 pub mod terminal;
 
+pub use bridge::{from_future, from_stream};
+/// The attribute for implementing [`AsyncSubscriber`] (re-exported from the `async-trait`
+/// crate, so that implementations need no dependency of their own).
+pub use async_trait::async_trait;
 pub use ext::PublisherExt;
 pub use source::{empty, error, from_iter, just, never, range};
+pub use terminal::AsyncSubscriber;
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -1,6 +1,13 @@
 //! Terminals: the subscribers at the end of a pipeline.
 
+mod async_subscriber;
+mod for_each_async;
+mod inbox;
 mod subscribe_with;
+mod subscribe_with_demand;
 
+pub use async_subscriber::{AsyncSubscriber, SubscribeAsync};
+pub use for_each_async::ForEachAsync;
 pub use subscribe_with::SubscribeHandle;
-pub(crate) use subscribe_with::callback_subscriber;
+pub(crate) use subscribe_with::{Unbounded, callback_subscriber};
+pub(crate) use subscribe_with_demand::Batched;

@@ -86,8 +86,33 @@ impl std::fmt::Debug for SubscribeHandle {
     }
 }
 
-pub(crate) struct CallbackSubscriber<N, E, C> {
+/// How a callback subscriber asks for items: everything at once ([`Unbounded`], for
+/// `subscribe_with`), or in batches as the callbacks return (`Batched`, for
+/// `subscribe_with_demand`).
+pub(crate) trait Pace: Send {
+    /// What to request on subscribe.
+    fn initial(&self) -> u64;
+    /// An `on_next` callback returned: how many items to request now (0 for none).
+    fn consumed(&mut self) -> u64;
+}
+
+/// Requests `u64::MAX` once; nothing per item (the per-item call compiles away).
+pub(crate) struct Unbounded;
+
+impl Pace for Unbounded {
+    fn initial(&self) -> u64 {
+        UNBOUNDED
+    }
+
+    #[inline(always)]
+    fn consumed(&mut self) -> u64 {
+        0
+    }
+}
+
+pub(crate) struct CallbackSubscriber<N, E, C, P> {
     on_next: N,
+    pace: P,
     /// The terminal callbacks, taken together by the first terminal signal. `None` means the
     /// stream has ended: a broken upstream (`on_error` then `on_complete`, a second
     /// `on_complete`, `on_next` after the end; rule 1.7) can never run both callbacks, one of
@@ -96,11 +121,12 @@ pub(crate) struct CallbackSubscriber<N, E, C> {
     shared: Arc<Shared>,
 }
 
-pub(crate) fn callback_subscriber<N, E, C>(
+pub(crate) fn callback_subscriber<N, E, C, P>(
+    pace: P,
     on_next: N,
     on_error: E,
     on_complete: C,
-) -> (CallbackSubscriber<N, E, C>, SubscribeHandle) {
+) -> (CallbackSubscriber<N, E, C, P>, SubscribeHandle) {
     let shared = Arc::new(Shared {
         upstream: SubscriptionSlot::new(),
         terminated: AtomicBool::new(false),
@@ -108,6 +134,7 @@ pub(crate) fn callback_subscriber<N, E, C>(
     (
         CallbackSubscriber {
             on_next,
+            pace,
             terminal: Some((on_error, on_complete)),
             shared: shared.clone(),
         },
@@ -115,7 +142,7 @@ pub(crate) fn callback_subscriber<N, E, C>(
     )
 }
 
-impl<N, E, C> CallbackSubscriber<N, E, C> {
+impl<N, E, C, P> CallbackSubscriber<N, E, C, P> {
     /// Ends the stream: returns the terminal callbacks the first time, `None` after.
     fn end(&mut self) -> Option<(E, C)> {
         let callbacks = self.terminal.take()?;
@@ -124,15 +151,16 @@ impl<N, E, C> CallbackSubscriber<N, E, C> {
     }
 }
 
-impl<T, N, E, C> Subscriber<T> for CallbackSubscriber<N, E, C>
+impl<T, N, E, C, P> Subscriber<T> for CallbackSubscriber<N, E, C, P>
 where
     N: FnMut(T) + Send,
     E: FnOnce(Error) + Send,
     C: FnOnce() + Send,
+    P: Pace,
 {
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
         if self.shared.upstream.set(subscription) {
-            self.shared.upstream.request(UNBOUNDED);
+            self.shared.upstream.request(self.pace.initial());
         }
     }
 
@@ -140,6 +168,12 @@ where
     fn on_next(&mut self, item: T) {
         if self.terminal.is_some() {
             (self.on_next)(item);
+            let more = self.pace.consumed();
+            if more > 0 {
+                // After the callback returned: the application paces the stream. A cancel
+                // from inside the callback makes this a no-op (rule 3.6).
+                self.shared.upstream.request(more);
+            }
         }
     }
 
