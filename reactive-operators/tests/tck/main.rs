@@ -11,6 +11,9 @@ use reactive_operators::source::{Empty, FromIter, Just, Never, Range};
 use reactive_operators::{PublisherExt, empty, error, from_iter, just, never, range};
 use reactive_tck::PublisherVerification;
 
+mod async_subscribers;
+mod from_stream;
+
 /// `error(e)` is the failed publisher of every verification that has one.
 fn failed() -> Option<BoxPublisher<u64>> {
     Some(BoxPublisher::new(error::<u64>(Error::msg(
@@ -201,7 +204,7 @@ mod reports {
 
     /// No failure; `passed`, `skipped` and `optional_failed` tests.
     #[track_caller]
-    fn check(report: Report, passed: usize, skipped: usize, optional_failed: usize) {
+    pub(crate) fn check(report: Report, passed: usize, skipped: usize, optional_failed: usize) {
         println!("{report}");
         assert_eq!(
             (
