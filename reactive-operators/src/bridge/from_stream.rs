@@ -51,7 +51,11 @@ const BUDGET: usize = 64;
 /// # Backpressure
 ///
 /// Exact: polls the stream only while the demand is above zero, and stops polling when it is
-/// used up; each `Ready(Some(item))` is delivered at once. Buffers nothing.
+/// used up; each `Ready(Some(item))` is delivered at once. Buffers nothing (no look-ahead).
+/// So the `None` that ends a stream is found by a poll under demand: a subscriber that
+/// requested exactly the number of items gets `on_complete` without more demand only from a
+/// stream whose `size_hint` says it is done (as `futures_util::stream::iter`'s does);
+/// otherwise the completion comes with its next `request`.
 ///
 /// # Errors
 ///
@@ -161,7 +165,6 @@ impl<S> FromStream<S> {
     /// let ts = TestSubscriber::new();
     /// use reactive_core::Publisher;
     /// from_stream(stream::iter(0..3)).poll_on(scheduler).subscribe(ts.clone());
-    /// ts.request(10);
     /// assert!(ts.await_terminal(Duration::from_secs(10)));
     /// assert_eq!(ts.values(), [0, 1, 2]);
     /// assert!(ts.is_complete());

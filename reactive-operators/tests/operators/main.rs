@@ -4,6 +4,7 @@
 
 mod demand;
 mod filter;
+mod from_stream;
 mod map;
 mod sources;
 mod stress;
