@@ -31,10 +31,10 @@ pub mod ops;
 pub mod source;
 pub mod terminal;
 
-pub use bridge::{from_future, from_stream};
 /// The attribute for implementing [`AsyncSubscriber`] (re-exported from the `async-trait`
 /// crate, so that implementations need no dependency of their own).
 pub use async_trait::async_trait;
+pub use bridge::{from_future, from_stream};
 pub use ext::PublisherExt;
 pub use source::{empty, error, from_iter, just, never, range};
 pub use terminal::AsyncSubscriber;

@@ -167,7 +167,11 @@ impl<T> Drop for InboxSubscriber<T> {
              (rule 1.7: a stream must end with a terminal signal unless cancelled)",
             self.shared.name
         );
-        let waker = self.shared.state.lock().finish(Err(Error::protocol(message)));
+        let waker = self
+            .shared
+            .state
+            .lock()
+            .finish(Err(Error::protocol(message)));
         if let Some(waker) = waker {
             waker.wake();
         }

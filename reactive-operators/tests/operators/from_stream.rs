@@ -57,7 +57,11 @@ fn polls_only_under_demand_and_stops_when_it_is_used_up() {
     assert_eq!(polls.load(Ordering::SeqCst), 0, "no demand, no poll");
     ts.request(3);
     assert_eq!(ts.values(), [0, 1, 2]);
-    assert_eq!(polls.load(Ordering::SeqCst), 3, "one poll per item, none beyond");
+    assert_eq!(
+        polls.load(Ordering::SeqCst),
+        3,
+        "one poll per item, none beyond"
+    );
     ts.request(2);
     assert_eq!(ts.values(), [0, 1, 2, 3, 4]);
     assert_eq!(polls.load(Ordering::SeqCst), 5);
@@ -87,7 +91,10 @@ fn cancel_drops_the_stream_and_the_subscriber() {
     assert!(!watch.is_dropped());
     let subscription = ts.subscription().unwrap();
     ts.cancel();
-    assert!(watch.is_dropped(), "cancel drops the stream at once when no poll runs");
+    assert!(
+        watch.is_dropped(),
+        "cancel drops the stream at once when no poll runs"
+    );
     assert!(ts.is_dropped(), "rule 3.13");
     subscription.request(5); // rule 3.6: nothing
     assert_eq!(polls.load(Ordering::SeqCst), 2, "never polled after cancel");
@@ -122,7 +129,8 @@ fn the_stream_goes_to_the_first_subscriber_only() {
         .expect_subscription()
         .expect_error_matches(|e| {
             e.kind() == ErrorKind::Rejected
-                && e.message().contains("from_stream: the stream was already consumed")
+                && e.message()
+                    .contains("from_stream: the stream was already consumed")
         })
         .verify()
         .unwrap();
@@ -203,7 +211,10 @@ fn a_panic_in_poll_next_becomes_on_error_and_drops_the_stream() {
     assert_eq!(ts.values(), [1]);
     let error = ts.error().expect("on_error");
     assert_eq!(error.kind(), ErrorKind::Panic);
-    assert!(error.message().contains("the stream broke at poll 2"), "{error}");
+    assert!(
+        error.message().contains("the stream broke at poll 2"),
+        "{error}"
+    );
     assert!(watch.is_dropped());
     assert!(ts.is_dropped(), "rule 3.13");
     assert!(ts.violations().is_empty(), "{ts:?}");
@@ -426,7 +437,8 @@ fn from_future_cancel_drops_the_future_and_a_second_subscriber_errors() {
     StepVerifier::create(&source)
         .expect_error_matches(|e| {
             e.kind() == ErrorKind::Rejected
-                && e.message().contains("from_future: the future was already consumed")
+                && e.message()
+                    .contains("from_future: the future was already consumed")
         })
         .verify()
         .unwrap();

@@ -2,6 +2,7 @@
 //! `reactive_tck::TestSubscriber` (or script a `StepVerifier`), which checks the publisher's side
 //! of the contract on every signal.
 
+mod async_subscriber;
 mod demand;
 mod filter;
 mod from_stream;
@@ -9,3 +10,4 @@ mod map;
 mod sources;
 mod stress;
 mod subscribe_with;
+mod subscribe_with_demand;

@@ -5,9 +5,7 @@
 
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
-use reactive_core::{
-    BoxSubscriber, Error, Publisher, Subscriber, Subscription, SubscriptionRef,
-};
+use reactive_core::{BoxSubscriber, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
 use reactive_operators::{AsyncSubscriber, PublisherExt, async_trait};
 use reactive_tck::{EnvError, SubscriberBlackboxVerification, TestEnvironment};
 

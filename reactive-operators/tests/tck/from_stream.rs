@@ -224,7 +224,12 @@ mod reports {
 
     #[test]
     fn from_stream_pool_report() {
-        check(run_publisher_verification(&FromStreamPoolTck::default()), 27, 7, 6);
+        check(
+            run_publisher_verification(&FromStreamPoolTck::default()),
+            27,
+            7,
+            6,
+        );
     }
 
     #[test]
@@ -234,7 +239,12 @@ mod reports {
 
     #[test]
     fn pending_woken_from_thread_report() {
-        check(run_publisher_verification(&PendingWokenFromThreadTck), 27, 7, 6);
+        check(
+            run_publisher_verification(&PendingWokenFromThreadTck),
+            27,
+            7,
+            6,
+        );
     }
 
     /// One item: like `just`, every test that needs more is skipped, and the empty-stream
