@@ -206,6 +206,40 @@ BREAKS = {
         """        self.demand.cancel();""",
         "source::loom_models::request_races_cancel",
     ),
+    "from-stream-cancel-without-dispose": (
+        "reactive-operators/src/bridge/from_stream.rs",
+        """        if self.demand.cancel() {
+            // Drops the stream and the subscriber now if no pass runs, or right after the
+            // running one (which sees the cancel before its next poll).
+            self.drain.dispose();
+        }""",
+        """        self.demand.cancel();""",
+        "from_stream::loom_models::cancel_races_poll",
+        OPS,
+    ),
+    "from-stream-polls-on-after-cancel": (
+        "reactive-operators/src/bridge/from_stream.rs",
+        """            if demand.is_stopping() {
+                // Cancelled (the drain drops everything) or `request(0)` (reported here).
+                demand.check(subscriber);
+                return Pass::Stop;
+            }""",
+        "",
+        "from_stream::loom_models::cancel_races_poll",
+        OPS,
+    ),
+    "from-stream-idle-with-demand-left": (
+        "reactive-operators/src/bridge/from_stream.rs",
+        """                requested = demand.produced(emitted);
+                emitted = 0;
+                if requested == 0 {
+                    return Pass::Wait;
+                }""",
+        """                demand.produced(emitted);
+                return Pass::Wait;""",
+        "from_stream::loom_models::request_races_used_up_demand",
+        OPS,
+    ),
 }
 
 

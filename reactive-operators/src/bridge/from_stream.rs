@@ -423,3 +423,203 @@ where
         subscriber.on_error(error);
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Waker};
+
+    use futures_core::Stream;
+    use reactive_core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+
+    use super::from_stream;
+
+    /// What the model's stream and subscriber saw.
+    struct Probe {
+        /// Items the stream may hand out, how many it did, and the waker of its last
+        /// `Pending`: one lock, so a wake-up cannot slip between the check and the
+        /// registration.
+        stream: Mutex<Shelf>,
+        polls: AtomicUsize,
+        drops: AtomicUsize,
+        /// Set by the model right after `cancel` returned.
+        cancelled: AtomicBool,
+        polls_after_cancel: AtomicUsize,
+        items: AtomicUsize,
+        items_after_cancel: AtomicUsize,
+        terminals: AtomicUsize,
+        subscription: Mutex<Option<SubscriptionRef>>,
+    }
+
+    impl Probe {
+        fn new() -> Arc<Self> {
+            Arc::new(Probe {
+                stream: Mutex::new(Shelf::default()),
+                polls: AtomicUsize::new(0),
+                drops: AtomicUsize::new(0),
+                cancelled: AtomicBool::new(false),
+                polls_after_cancel: AtomicUsize::new(0),
+                items: AtomicUsize::new(0),
+                items_after_cancel: AtomicUsize::new(0),
+                terminals: AtomicUsize::new(0),
+                subscription: Mutex::new(None),
+            })
+        }
+    }
+
+    #[derive(Default)]
+    struct Shelf {
+        available: usize,
+        taken: usize,
+        waker: Option<Waker>,
+    }
+
+    impl Probe {
+        /// Makes `n` more items available and wakes the stream if it waits.
+        fn supply(&self, n: usize) {
+            let waker = {
+                let mut shelf = self.stream.lock();
+                shelf.available += n;
+                shelf.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+
+        fn subscription(&self) -> SubscriptionRef {
+            self.subscription.lock().clone().expect("on_subscribe ran")
+        }
+    }
+
+    /// Hands out the probe's available items, `Pending` when there are none; never ends.
+    struct Shelved(Arc<Probe>);
+
+    impl Stream for Shelved {
+        type Item = usize;
+        fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+            let probe = &self.0;
+            probe.polls.fetch_add(1, Ordering::AcqRel);
+            if probe.cancelled.load(Ordering::Acquire) {
+                probe.polls_after_cancel.fetch_add(1, Ordering::AcqRel);
+            }
+            let mut shelf = probe.stream.lock();
+            if shelf.taken < shelf.available {
+                shelf.taken += 1;
+                return Poll::Ready(Some(shelf.taken));
+            }
+            shelf.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    impl Drop for Shelved {
+        fn drop(&mut self) {
+            self.0.drops.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Requests `initial` on subscribe and records what it gets; checks the items' order.
+    struct Recorder {
+        probe: Arc<Probe>,
+        initial: u64,
+    }
+
+    impl Subscriber<usize> for Recorder {
+        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+            *self.probe.subscription.lock() = Some(subscription.clone());
+            if self.initial > 0 {
+                subscription.request(self.initial);
+            }
+        }
+        fn on_next(&mut self, item: usize) {
+            let seen = self.probe.items.fetch_add(1, Ordering::AcqRel) + 1;
+            assert_eq!(item, seen, "items in order, each once");
+            if self.probe.cancelled.load(Ordering::Acquire) {
+                self.probe.items_after_cancel.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        fn on_error(&mut self, error: Error) {
+            panic!("unexpected on_error: {error}");
+        }
+        fn on_complete(&mut self) {
+            self.probe.terminals.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// `cancel` on one thread while a wake-up on another runs a poll (the default worker
+    /// polls on the waking thread): the stream is dropped exactly once (checked while the
+    /// subscription is still held), and after `cancel` returned at most the one poll whose
+    /// demand check came before it runs, and delivers at most its one item (rule 3.12 lets a
+    /// signal in flight arrive); no terminal signal.
+    #[test]
+    fn cancel_races_poll() {
+        loom::model(|| {
+            let probe = Probe::new();
+            from_stream(Shelved(probe.clone())).subscribe(Recorder {
+                probe: probe.clone(),
+                initial: 2,
+            });
+            // Pending; polled twice: the request from `on_subscribe` asks for another pass.
+            assert_eq!(probe.items.load(Ordering::Acquire), 0);
+            let subscription = probe.subscription();
+
+            let waker = {
+                let probe = probe.clone();
+                thread::spawn(move || probe.supply(2))
+            };
+            subscription.cancel();
+            probe.cancelled.store(true, Ordering::Release);
+            waker.join().unwrap();
+
+            assert_eq!(
+                probe.drops.load(Ordering::Acquire),
+                1,
+                "the stream must be dropped exactly once, while the subscription is held"
+            );
+            assert!(
+                probe.polls_after_cancel.load(Ordering::Acquire) <= 1,
+                "polled again after cancel returned"
+            );
+            assert!(probe.items_after_cancel.load(Ordering::Acquire) <= 1);
+            assert_eq!(probe.terminals.load(Ordering::Acquire), 0);
+            let polls = probe.polls.load(Ordering::Acquire);
+            subscription.request(1);
+            assert_eq!(probe.polls.load(Ordering::Acquire), polls, "no poll after the end");
+        });
+    }
+
+    /// Two requests of 1 race, on two threads, each of which may run the pass (the default
+    /// worker polls on the requesting thread): the one that finds demand above zero does not
+    /// signal, so the pass that uses up its demand must read the demand left before it goes
+    /// idle. Both items arrive, once each, in order.
+    #[test]
+    fn request_races_used_up_demand() {
+        loom::model(|| {
+            let probe = Probe::new();
+            probe.supply(2);
+            from_stream(Shelved(probe.clone())).subscribe(Recorder {
+                probe: probe.clone(),
+                initial: 0,
+            });
+            let subscription = probe.subscription();
+            let other = {
+                let subscription = subscription.clone();
+                thread::spawn(move || subscription.request(1))
+            };
+            subscription.request(1);
+            other.join().unwrap();
+
+            assert_eq!(
+                probe.items.load(Ordering::Acquire),
+                2,
+                "a request was lost: the demand was not read again when it was used up"
+            );
+            assert_eq!(probe.polls.load(Ordering::Acquire), 2, "polled only under demand");
+            subscription.cancel();
+            assert_eq!(probe.drops.load(Ordering::Acquire), 1);
+        });
+    }
+}
