@@ -240,6 +240,17 @@ BREAKS = {
         "from_stream::loom_models::request_races_used_up_demand",
         OPS,
     ),
+    "inbox-register-after-unlock": (
+        "reactive-operators/src/terminal/inbox.rs",
+        """        match &state.waker {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => state.waker = Some(cx.waker().clone()),
+        }""",
+        """        drop(state);
+        self.shared.state.lock().waker = Some(cx.waker().clone());""",
+        "inbox::loom_models::on_next_races_poll",
+        OPS,
+    ),
 }
 
 

@@ -233,3 +233,63 @@ impl<T> Drop for Inbox<T> {
         }
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use reactive_core::support::empty_subscription;
+    use reactive_core::sync::atomic::{AtomicBool, Ordering};
+    use reactive_core::sync::thread;
+    use reactive_core::Subscriber;
+
+    use super::{Received, inbox};
+
+    /// A waker that records that it was called.
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+
+    /// The consumer polls (finds nothing, registers its waker) while the publisher's
+    /// `on_next` pushes on another thread: the consumer either takes the item or is woken,
+    /// never neither (no lost wake-up); the next poll has it.
+    #[test]
+    fn on_next_races_poll() {
+        loom::model(|| {
+            let (mut subscriber, mut consumer) = inbox::<u32>("model", 1);
+            subscriber.on_subscribe(empty_subscription());
+            let producer = thread::spawn(move || {
+                subscriber.on_next(7);
+                subscriber.on_complete();
+            });
+            let flag = Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let mut cx = Context::from_waker(&waker);
+            let first = consumer.poll_next(&mut cx);
+            producer.join().unwrap();
+            match first {
+                Poll::Ready(Received::Item(7)) => {}
+                Poll::Pending => {
+                    assert!(
+                        flag.0.load(Ordering::Acquire),
+                        "the consumer registered and waited, but was never woken"
+                    );
+                    assert!(matches!(
+                        consumer.poll_next(&mut cx),
+                        Poll::Ready(Received::Item(7))
+                    ));
+                }
+                _ => panic!("the item comes before the end"),
+            }
+            assert!(matches!(
+                consumer.poll_next(&mut cx),
+                Poll::Ready(Received::End(Ok(())))
+            ));
+        });
+    }
+}
