@@ -587,7 +587,11 @@ mod loom_models {
             assert_eq!(probe.terminals.load(Ordering::Acquire), 0);
             let polls = probe.polls.load(Ordering::Acquire);
             subscription.request(1);
-            assert_eq!(probe.polls.load(Ordering::Acquire), polls, "no poll after the end");
+            assert_eq!(
+                probe.polls.load(Ordering::Acquire),
+                polls,
+                "no poll after the end"
+            );
         });
     }
 
@@ -617,7 +621,11 @@ mod loom_models {
                 2,
                 "a request was lost: the demand was not read again when it was used up"
             );
-            assert_eq!(probe.polls.load(Ordering::Acquire), 2, "polled only under demand");
+            assert_eq!(
+                probe.polls.load(Ordering::Acquire),
+                2,
+                "polled only under demand"
+            );
             subscription.cancel();
             assert_eq!(probe.drops.load(Ordering::Acquire), 1);
         });

@@ -239,10 +239,10 @@ mod loom_models {
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
 
+    use reactive_core::Subscriber;
     use reactive_core::support::empty_subscription;
     use reactive_core::sync::atomic::{AtomicBool, Ordering};
     use reactive_core::sync::thread;
-    use reactive_core::Subscriber;
 
     use super::{Received, inbox};
 

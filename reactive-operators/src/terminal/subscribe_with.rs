@@ -4,7 +4,8 @@ use reactive_core::support::SubscriptionSlot;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::{Error, Subscriber, SubscriptionRef, UNBOUNDED};
 
-/// The handle returned by [`PublisherExt::subscribe_with`](crate::PublisherExt::subscribe_with):
+/// The handle returned by [`PublisherExt::subscribe_with`](crate::PublisherExt::subscribe_with)
+/// and [`PublisherExt::subscribe_with_demand`](crate::PublisherExt::subscribe_with_demand):
 /// cancels the subscription and tells whether the stream has ended.
 ///
 /// Dropping the handle does **not** cancel (like a detached task); call
