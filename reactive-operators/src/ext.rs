@@ -6,8 +6,8 @@ use reactive_core::{BoxPublisher, Error, Publisher};
 
 use crate::ops::{Filter, Map};
 use crate::terminal::{
-    AsyncSubscriber, Batched, ForEachAsync, SubscribeAsync, SubscribeHandle, Unbounded,
-    callback_subscriber,
+    AsyncSubscriber, AsyncTerminal, Batched, SubscribeHandle, Unbounded, callback_subscriber,
+    for_each_async, subscribe_async,
 };
 
 /// Operators and terminals for every [`Publisher`].
@@ -252,13 +252,13 @@ pub trait PublisherExt: Publisher {
     ///     range(10, 3).subscribe_async(Collect::default()).await.unwrap();
     /// });
     /// ```
-    fn subscribe_async<A>(self, subscriber: A) -> SubscribeAsync
+    fn subscribe_async<A>(self, subscriber: A) -> AsyncTerminal
     where
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
         A: AsyncSubscriber<Self::Item> + 'static,
     {
-        SubscribeAsync::new(self, subscriber)
+        subscribe_async(self, subscriber)
     }
 
     /// Calls `f` for every item and awaits the futures it returns, at most `concurrency` at a
@@ -312,14 +312,14 @@ pub trait PublisherExt: Publisher {
     /// futures_executor::block_on(done).unwrap();
     /// assert_eq!(total.load(Ordering::Relaxed), 5050);
     /// ```
-    fn for_each_async<F, Fut>(self, f: F, concurrency: usize) -> ForEachAsync
+    fn for_each_async<F, Fut>(self, f: F, concurrency: usize) -> AsyncTerminal
     where
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
         F: FnMut(Self::Item) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        ForEachAsync::new(self, f, concurrency)
+        for_each_async(self, f, concurrency)
     }
 
     /// Erases the publisher's type.

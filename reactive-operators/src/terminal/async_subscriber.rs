@@ -54,10 +54,11 @@ pub trait AsyncSubscriber<T: Send + 'static>: Send {
     async fn on_complete(&mut self) {}
 }
 
-/// The future returned by
-/// [`PublisherExt::subscribe_async`](crate::PublisherExt::subscribe_async): resolves with
-/// `Ok(())` once the stream completed, or with the stream's error, after the subscriber's
-/// `on_complete` or `on_error` returned.
+/// The future of an async terminal
+/// ([`PublisherExt::subscribe_async`](crate::PublisherExt::subscribe_async),
+/// [`PublisherExt::for_each_async`](crate::PublisherExt::for_each_async)): resolves with
+/// `Ok(())` once the stream completed and the terminal finished its work, or with the
+/// stream's error.
 ///
 /// Subscribes when first polled. Dropping it before it resolves cancels the subscription.
 ///
@@ -77,42 +78,19 @@ pub trait AsyncSubscriber<T: Send + 'static>: Send {
 /// assert!(futures_executor::block_on(done).is_ok());
 /// ```
 #[must_use = "futures do nothing unless polled"]
-pub struct SubscribeAsync {
+pub struct AsyncTerminal {
     inner: Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>,
 }
 
-impl SubscribeAsync {
-    pub(crate) fn new<P, A>(publisher: P, mut subscriber: A) -> Self
-    where
-        P: Publisher + Send + 'static,
-        P::Item: Send + 'static,
-        A: AsyncSubscriber<P::Item> + 'static,
-    {
-        SubscribeAsync {
-            inner: Box::pin(async move {
-                let mut inbox = inbox::subscribe(publisher, "subscribe_async", 1);
-                loop {
-                    match inbox.next().await {
-                        Received::Item(item) => {
-                            subscriber.on_next(item).await;
-                            inbox.request(1);
-                        }
-                        Received::End(Ok(())) => {
-                            subscriber.on_complete().await;
-                            return Ok(());
-                        }
-                        Received::End(Err(error)) => {
-                            subscriber.on_error(error.clone()).await;
-                            return Err(error);
-                        }
-                    }
-                }
-            }),
+impl AsyncTerminal {
+    pub(crate) fn new(future: impl Future<Output = Result<(), Error>> + Send + 'static) -> Self {
+        AsyncTerminal {
+            inner: Box::pin(future),
         }
     }
 }
 
-impl Future for SubscribeAsync {
+impl Future for AsyncTerminal {
     type Output = Result<(), Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -120,8 +98,36 @@ impl Future for SubscribeAsync {
     }
 }
 
-impl fmt::Debug for SubscribeAsync {
+impl fmt::Debug for AsyncTerminal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SubscribeAsync").finish_non_exhaustive()
+        f.debug_struct("AsyncTerminal").finish_non_exhaustive()
     }
+}
+
+/// Drives `subscriber` from a future: one `on_next` at a time, requesting 1 more after each.
+pub(crate) fn subscribe_async<P, A>(publisher: P, mut subscriber: A) -> AsyncTerminal
+where
+    P: Publisher + Send + 'static,
+    P::Item: Send + 'static,
+    A: AsyncSubscriber<P::Item> + 'static,
+{
+    AsyncTerminal::new(async move {
+        let mut inbox = inbox::subscribe(publisher, "subscribe_async", 1);
+        loop {
+            match inbox.next().await {
+                Received::Item(item) => {
+                    subscriber.on_next(item).await;
+                    inbox.request(1);
+                }
+                Received::End(Ok(())) => {
+                    subscriber.on_complete().await;
+                    return Ok(());
+                }
+                Received::End(Err(error)) => {
+                    subscriber.on_error(error.clone()).await;
+                    return Err(error);
+                }
+            }
+        }
+    })
 }
