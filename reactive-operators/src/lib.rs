@@ -17,6 +17,11 @@
 //! assert_eq!(*total.lock().unwrap(), (0..1_000u64).map(|v| v * 3).filter(|v| v % 2 == 0).sum());
 //! ```
 //!
+//! From async Rust, [`from_stream`] and [`from_future`] start a pipeline (polling only under
+//! demand), and [`subscribe_async`](PublisherExt::subscribe_async) (with an
+//! [`AsyncSubscriber`]) and [`for_each_async`](PublisherExt::for_each_async) end one in a
+//! future.
+//!
 //! Every operator documents what it requests upstream and how much it may buffer; no operator
 //! buffers without bound unless its name says so. A synchronous chain like the one above
 //! monomorphizes into one loop: no allocation, no dynamic call and no atomic read-modify-write
