@@ -251,6 +251,83 @@ BREAKS = {
         "inbox::loom_models::on_next_races_poll",
         OPS,
     ),
+    "stream-flag-after-recheck": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        """        self.shared.waiting.swap(true, Ordering::AcqRel);
+        let found = match self.queue.poll() {
+            Some(item) => {
+                self.taken += 1;
+                Poll::Ready(Some(Ok(item)))
+            }
+            None => self.try_end(),
+        };""",
+        """        let found = match self.queue.poll() {
+            Some(item) => {
+                self.taken += 1;
+                Poll::Ready(Some(Ok(item)))
+            }
+            None => self.try_end(),
+        };
+        self.shared.waiting.swap(true, Ordering::AcqRel);""",
+        "into_stream::loom_models::wake_races_on_next",
+        OPS,
+    ),
+    "stream-skip-recheck": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        """        let found = match self.queue.poll() {
+            Some(item) => {
+                self.taken += 1;
+                Poll::Ready(Some(Ok(item)))
+            }
+            None => self.try_end(),
+        };""",
+        """        let found: Poll<Option<Result<T, Error>>> = Poll::Pending;""",
+        "into_stream::loom_models::wake_races_on_next",
+        OPS,
+    ),
+    "stream-signal-relaxed": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        "if self.waiting.swap(false, Ordering::AcqRel) {",
+        "if self.waiting.swap(false, Ordering::Relaxed) {",
+        "into_stream::loom_models::wake_races_on_next",
+        OPS,
+    ),
+    "stream-signal-load-not-swap": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        "if self.waiting.swap(false, Ordering::AcqRel) {",
+        """if self.waiting.load(Ordering::Acquire) {
+            self.waiting.store(false, Ordering::Release);""",
+        "into_stream::loom_models::wake_races_on_next",
+        OPS,
+    ),
+    "stream-terminal-without-signal": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        """        self.shared.done.store(true, Ordering::Release);
+        self.shared.signal();""",
+        """        self.shared.done.store(true, Ordering::Release);""",
+        "into_stream::loom_models::terminal_races_wait",
+        OPS,
+    ),
+    "stream-drop-without-cancel": (
+        "reactive-operators/src/bridge/into_stream.rs",
+        """        if !self.shared.is_done() {
+            self.shared.upstream.cancel();
+        }""",
+        "",
+        "into_stream::loom_models::drop_races_on_next",
+        OPS,
+    ),
+    "blocking-wake-without-unpark": (
+        "reactive-operators/src/terminal/blocking_iter.rs",
+        """    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }""",
+        """    fn wake(self: std::sync::Arc<Self>) {
+        drop(self);
+    }""",
+        "blocking_iter::loom_models::park_races_on_next",
+        OPS,
+    ),
 }
 
 

@@ -4,10 +4,11 @@ use std::future::Future;
 
 use reactive_core::{BoxPublisher, Error, Publisher};
 
+use crate::bridge::IntoStream;
 use crate::ops::{Filter, Map};
 use crate::terminal::{
-    AsyncSubscriber, AsyncTerminal, Batched, SubscribeHandle, Unbounded, callback_subscriber,
-    for_each_async, subscribe_async,
+    AsyncSubscriber, AsyncTerminal, Batched, BlockingIter, SubscribeHandle, Unbounded,
+    callback_subscriber, for_each_async, for_each_subscriber, subscribe_async,
 };
 
 /// Operators and terminals for every [`Publisher`].
@@ -96,7 +97,226 @@ pub trait PublisherExt: Publisher {
 
     // ----- Bridges to futures and tokio (bridge/) -----
 
+    /// Turns the pipeline into a [`futures_core::Stream`] of `Result<item, Error>`, read by
+    /// an async task.
+    ///
+    /// Nothing happens until the stream is first polled: that poll subscribes (on the polling
+    /// thread). The stream yields the items in order, then `Some(Err(e))` if the pipeline
+    /// failed, then `None`, and `None` forever after (it is fused). It is `Unpin`, and `Send`
+    /// when the items are. The task is woken only when it waits: while items are buffered a
+    /// poll costs no synchronization beyond the buffer's own loads. Dropping the stream
+    /// cancels the subscription (unless the pipeline already ended); items still buffered are
+    /// dropped with it.
+    ///
+    /// The subscriber behind it is [`bridge::stream_subscriber`](crate::bridge::stream_subscriber),
+    /// for subscribing it yourself.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `prefetch` upstream on subscribe, then `prefetch - prefetch / 4` each time
+    /// the stream has yielded that many items (requested from the next `poll_next`, where a
+    /// synchronous upstream may emit straight into the buffer). Buffers at most `prefetch`
+    /// items, in a ring allocated on creation. Requests nothing once the pipeline has ended.
+    ///
+    /// # Errors
+    ///
+    /// The pipeline's error is yielded as `Some(Err(e))` after the items queued before it.
+    /// An upstream that sends more than was requested is cancelled, and the stream yields the
+    /// queued items, then an [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow)
+    /// error naming `into_stream` and the capacity. An upstream that drops the subscriber
+    /// without a terminal signal ends the stream with an
+    /// [`ErrorKind::Protocol`](reactive_core::ErrorKind::Protocol) error.
+    ///
+    /// # Panics
+    ///
+    /// If `prefetch` is 0 or larger than `usize::MAX / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use reactive_operators::{range, PublisherExt};
+    ///
+    /// let stream = range(1, 5).map(|v| v * 10).into_stream(16);
+    /// let items: Vec<u64> = futures_executor::block_on(stream.map(Result::unwrap).collect());
+    /// assert_eq!(items, vec![10, 20, 30, 40, 50]);
+    /// ```
+    fn into_stream(self, prefetch: usize) -> IntoStream<Self::Item>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        IntoStream::new(self, prefetch)
+    }
+
     // ----- Terminals (terminal/) -----
+
+    /// Turns the pipeline into a blocking [`Iterator`] of `Result<item, Error>`, for plain
+    /// threads.
+    ///
+    /// Nothing happens until the first `next`: that call subscribes (on the calling thread).
+    /// `next` returns a buffered item at once, or parks the calling thread until the next
+    /// signal arrives (the thread is unparked only when it waits). The iterator yields the
+    /// items in order, then `Err(e)` if the pipeline failed, then `None` forever after (it is
+    /// fused). Dropping it cancels the subscription (unless the pipeline already ended). It
+    /// runs on the same buffer protocol as [`into_stream`](Self::into_stream), with a waker
+    /// that unparks the waiting thread.
+    ///
+    /// The subscriber behind it is
+    /// [`terminal::blocking_subscriber`](crate::terminal::blocking_subscriber), for
+    /// subscribing it yourself.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `batch` upstream on subscribe, then `batch - batch / 4` each time the
+    /// iterator has yielded that many items (from the next `next`). Buffers at most `batch`
+    /// items. Requests nothing once the pipeline has ended.
+    ///
+    /// # Errors
+    ///
+    /// The pipeline's error is yielded as `Err(e)` after the items queued before it. An
+    /// upstream that sends more than was requested is cancelled, and the iterator yields the
+    /// queued items, then an [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow)
+    /// error naming `blocking_iter` and the capacity.
+    ///
+    /// # Panics
+    ///
+    /// If `batch` is 0 or larger than `usize::MAX / 2`. Calling `next` on a thread that must
+    /// not block (an async task) blocks it anyway: use [`into_stream`](Self::into_stream)
+    /// there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    ///
+    /// let evens: Vec<u64> = range(0, 10)
+    ///     .filter(|v| v % 2 == 0)
+    ///     .blocking_iter(4)
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(evens, vec![0, 2, 4, 6, 8]);
+    /// ```
+    fn blocking_iter(self, batch: usize) -> BlockingIter<Self::Item>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        BlockingIter::new(self, batch, "blocking_iter")
+    }
+
+    /// Subscribes and blocks the calling thread until the stream ends, running `f` on the
+    /// calling thread for every item.
+    ///
+    /// `f` need not be `Send`: it never leaves this thread, whichever thread the pipeline
+    /// emits on. The subscription is made on the calling thread, so a synchronous pipeline
+    /// emits into the buffer right there, in batches. A panic in `f` propagates and cancels
+    /// the subscription on its way out. The subscriber behind it is
+    /// [`terminal::for_each_subscriber`](crate::terminal::for_each_subscriber).
+    ///
+    /// # Backpressure
+    ///
+    /// Requests 256 upstream on subscribe, then 192 each time 192 items have been passed to
+    /// `f` (the 75% rule). Buffers at most 256 items.
+    ///
+    /// # Errors
+    ///
+    /// Returns the stream's error after `f` has seen every item before it; an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error naming `for_each` if
+    /// the upstream sent more than was requested (the upstream is cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Error;
+    /// use reactive_operators::{error, range, PublisherExt};
+    ///
+    /// let mut seen = Vec::new();
+    /// range(0, 4).for_each(|v| seen.push(v)).unwrap();
+    /// assert_eq!(seen, vec![0, 1, 2, 3]);
+    ///
+    /// let failed = error::<u64>(Error::msg("boom")).for_each(|_| {});
+    /// assert_eq!(failed.unwrap_err().message(), "boom");
+    /// ```
+    fn for_each<F>(&self, f: F) -> Result<(), Error>
+    where
+        Self::Item: Send + 'static,
+        F: FnMut(Self::Item),
+    {
+        let (subscriber, run) = for_each_subscriber(f);
+        self.subscribe(subscriber);
+        run.run()
+    }
+
+    /// Subscribes, blocks the calling thread for the first item, and cancels the
+    /// subscription after it.
+    ///
+    /// Returns `Ok(Some(first))`, `Ok(None)` if the stream completed empty, or the stream's
+    /// error. The subscription is made on the calling thread. The stream is cancelled once the
+    /// first item is in (unless it had already ended).
+    ///
+    /// # Backpressure
+    ///
+    /// Requests exactly 1 upstream, and nothing more. Buffers at most 1 item.
+    ///
+    /// # Errors
+    ///
+    /// The stream's error, if it fails before its first item; an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error naming
+    /// `block_first` if the upstream sends 2 items at once for the request of 1 before the
+    /// first is taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Error;
+    /// use reactive_operators::{empty, error, range, PublisherExt};
+    ///
+    /// assert_eq!(range(5, 100).block_first().unwrap(), Some(5));
+    /// assert_eq!(empty::<u64>().block_first().unwrap(), None);
+    /// assert!(error::<u64>(Error::msg("boom")).block_first().is_err());
+    /// ```
+    fn block_first(&self) -> Result<Option<Self::Item>, Error>
+    where
+        Self::Item: Send + 'static,
+    {
+        crate::terminal::block_first(self)
+    }
+
+    /// Subscribes, blocks the calling thread until the stream ends, and returns its last
+    /// item.
+    ///
+    /// Returns `Ok(Some(last))`, `Ok(None)` if the stream completed empty, or the stream's
+    /// error (the items before it are dropped). The subscription is made on the calling
+    /// thread.
+    ///
+    /// # Backpressure
+    ///
+    /// Bounded like [`for_each`](Self::for_each): requests 256 upstream on subscribe, then
+    /// 192 each time 192 items were taken. Buffers at most 256 items, and keeps one.
+    ///
+    /// # Errors
+    ///
+    /// The stream's error, whatever came before it; an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error naming `block_last`
+    /// if the upstream sent more than was requested (the upstream is cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Error;
+    /// use reactive_operators::{empty, error, range, PublisherExt};
+    ///
+    /// assert_eq!(range(0, 1000).block_last().unwrap(), Some(999));
+    /// assert_eq!(empty::<u64>().block_last().unwrap(), None);
+    /// assert!(error::<u64>(Error::msg("boom")).block_last().is_err());
+    /// ```
+    fn block_last(&self) -> Result<Option<Self::Item>, Error>
+    where
+        Self::Item: Send + 'static,
+    {
+        crate::terminal::block_last(self)
+    }
 
     /// Subscribes with three callbacks and requests everything; returns a handle to cancel.
     ///
