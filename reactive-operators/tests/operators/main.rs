@@ -3,9 +3,11 @@
 //! of the contract on every signal.
 
 mod async_subscriber;
+mod blocking;
 mod demand;
 mod filter;
 mod from_stream;
+mod into_stream;
 mod map;
 mod sources;
 mod stress;
