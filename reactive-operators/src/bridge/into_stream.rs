@@ -90,8 +90,14 @@ impl Shared {
 /// # Panics
 ///
 /// If `capacity` is 0 (there could be no demand), or too large for the ring.
-pub(crate) fn channel<T>(capacity: usize, name: &'static str) -> (StreamSubscriber<T>, Receiver<T>) {
-    assert!(capacity > 0, "{name}: the buffer needs room for at least 1 item");
+pub(crate) fn channel<T>(
+    capacity: usize,
+    name: &'static str,
+) -> (StreamSubscriber<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "{name}: the buffer needs room for at least 1 item"
+    );
     let (producer, consumer) = spsc(capacity);
     let shared = Arc::new(Shared {
         upstream: SubscriptionSlot::new(),
@@ -583,7 +589,10 @@ pub(crate) mod loom_models {
                 Poll::Ready(Some(Ok(7))) => assert!(counter.wakes() <= 1, "woken twice"),
                 Poll::Pending => {
                     assert_eq!(counter.wakes(), 1, "lost wake-up: waiting, and never woken");
-                    assert!(matches!(receiver.poll_next(&waker), Poll::Ready(Some(Ok(7)))));
+                    assert!(matches!(
+                        receiver.poll_next(&waker),
+                        Poll::Ready(Some(Ok(7)))
+                    ));
                 }
                 other => panic!("unexpected first poll {other:?}"),
             }
@@ -643,7 +652,11 @@ pub(crate) mod loom_models {
             });
             drop(receiver);
             let subscriber = producer.join().unwrap();
-            assert_eq!(upstream.cancels.load(Ordering::Acquire), 1, "cancel lost or doubled");
+            assert_eq!(
+                upstream.cancels.load(Ordering::Acquire),
+                1,
+                "cancel lost or doubled"
+            );
             assert_eq!(
                 std::sync::Arc::strong_count(&counter),
                 2,
@@ -651,7 +664,11 @@ pub(crate) mod loom_models {
             );
             assert!(drops.load(Ordering::Acquire) <= 1, "item dropped twice");
             drop(subscriber);
-            assert_eq!(drops.load(Ordering::Acquire), 1, "item leaked or dropped twice");
+            assert_eq!(
+                drops.load(Ordering::Acquire),
+                1,
+                "item leaked or dropped twice"
+            );
             drop(waker);
         });
     }

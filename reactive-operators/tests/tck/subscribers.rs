@@ -1,0 +1,131 @@
+//! The subscribers behind `into_stream`, `blocking_iter` and `for_each`, through the TCK's
+//! blackbox subscriber verification (26 tests each).
+//!
+//! The TCK drives the subscriber from its own thread, so each `create_subscriber` starts the
+//! consuming side on a thread of its own: a `futures_executor::block_on` of the stream, the
+//! blocking iterator, or `ForEach::run`. That thread ends with the stream: on the TCK's
+//! terminal signal, or, when a test ends without one, when the TCK drops the subscriber (which
+//! then ends the stream with a protocol error).
+//!
+//! Each runs with a buffer of 256, `for_each`'s own. The TCK's rule 2.1 test sends the 256
+//! elements requested upfront and completes; the consumer asks for 192 more after taking 192,
+//! while the TCK still sends. (The TCK's manual publisher counts any `request` that reaches it
+//! after it began to send a terminal signal as a rule 2.4 failure, even one made on another
+//! thread before the subscriber had received the signal; the consumers look at the terminal
+//! flag right before each request, so that can only happen if the request is issued in the
+//! instant between the two.)
+
+use futures_util::StreamExt;
+use reactive_operators::bridge::{StreamSubscriber, stream_subscriber};
+use reactive_operators::terminal::{blocking_subscriber, for_each_subscriber};
+use reactive_tck::SubscriberBlackboxVerification;
+
+/// The buffer the three verifications use: `for_each`'s (256).
+const BUFFER: usize = 256;
+
+/// `into_stream`'s subscriber, its stream read with `futures_executor::block_on`.
+#[derive(Debug)]
+pub struct IntoStreamTck;
+
+impl SubscriberBlackboxVerification for IntoStreamTck {
+    type Item = u64;
+    type Subscriber = StreamSubscriber<u64>;
+
+    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+        let (subscriber, stream) = stream_subscriber(BUFFER);
+        std::thread::spawn(move || {
+            futures_executor::block_on(stream.for_each(|_| std::future::ready(())))
+        });
+        subscriber
+    }
+
+    fn create_element(id: u64) -> u64 {
+        id
+    }
+}
+
+mod into_stream_tck {
+    reactive_tck::subscriber_blackbox_verification!(super::IntoStreamTck);
+}
+
+/// `blocking_iter`'s subscriber, its iterator run to the end on a thread.
+#[derive(Debug)]
+pub struct BlockingIterTck;
+
+impl SubscriberBlackboxVerification for BlockingIterTck {
+    type Item = u64;
+    type Subscriber = StreamSubscriber<u64>;
+
+    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+        let (subscriber, items) = blocking_subscriber(BUFFER);
+        std::thread::spawn(move || items.for_each(drop));
+        subscriber
+    }
+
+    fn create_element(id: u64) -> u64 {
+        id
+    }
+}
+
+mod blocking_iter_tck {
+    reactive_tck::subscriber_blackbox_verification!(super::BlockingIterTck);
+}
+
+/// `for_each`'s subscriber, its `run` on a thread.
+#[derive(Debug)]
+pub struct ForEachTck;
+
+impl SubscriberBlackboxVerification for ForEachTck {
+    type Item = u64;
+    type Subscriber = StreamSubscriber<u64>;
+
+    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+        let (subscriber, run) = for_each_subscriber(drop::<u64>);
+        std::thread::spawn(move || run.run());
+        subscriber
+    }
+
+    fn create_element(id: u64) -> u64 {
+        id
+    }
+}
+
+mod for_each_tck {
+    reactive_tck::subscriber_blackbox_verification!(super::ForEachTck);
+}
+
+/// Whole reports: every required test passes, the rest are the TCK's untested ones.
+mod reports {
+    use super::*;
+    use reactive_tck::{Report, run_subscriber_blackbox_verification};
+
+    #[track_caller]
+    fn check(report: Report) {
+        println!("{report}");
+        assert_eq!(
+            (
+                report.passed(),
+                report.failed(),
+                report.skipped(),
+                report.optional_failed()
+            ),
+            (11, 0, 15, 0),
+            "\n{report}"
+        );
+    }
+
+    #[test]
+    fn into_stream_report() {
+        check(run_subscriber_blackbox_verification(&IntoStreamTck));
+    }
+
+    #[test]
+    fn blocking_iter_report() {
+        check(run_subscriber_blackbox_verification(&BlockingIterTck));
+    }
+
+    #[test]
+    fn for_each_report() {
+        check(run_subscriber_blackbox_verification(&ForEachTck));
+    }
+}
