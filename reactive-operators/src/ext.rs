@@ -155,8 +155,9 @@ pub trait PublisherExt: Publisher {
     /// threads.
     ///
     /// Nothing happens until the first `next`: that call subscribes (on the calling thread).
-    /// `next` returns a buffered item at once, or parks the calling thread until the next
-    /// signal arrives (the thread is unparked only when it waits). The iterator yields the
+    /// `next` returns a buffered item at once; on an empty buffer it spins briefly, yields
+    /// the thread a few times, then parks it until the next signal arrives (the thread is
+    /// unparked only when it waits). The iterator yields the
     /// items in order, then `Err(e)` if the pipeline failed, then `None` forever after (it is
     /// fused). Dropping it cancels the subscription (unless the pipeline already ended). It
     /// runs on the same buffer protocol as [`into_stream`](Self::into_stream), with a waker

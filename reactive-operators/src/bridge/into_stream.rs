@@ -29,9 +29,14 @@
 //! either side would break the chain (a load may read a stale value without synchronizing), so
 //! the receiver also clears the flag with a swap when its re-check finds something.
 //!
-//! The cost: the subscriber pays one uncontended `swap` per item; the receiver pays nothing
-//! per item beyond the ring's own loads while items are queued, and a lock, a swap and a
-//! re-check each time it waits.
+//! The cost: the subscriber pays one uncontended `swap` per item (the flag has a cache line of
+//! its own); the receiver pays nothing per item beyond the ring's own loads while items are
+//! queued, and a lock, a swap and a re-check each time it waits. A blocking iterator that
+//! finds the ring empty first looks again over a few growing spins and yields (`spin` here,
+//! the yields in `blocking_iter.rs`) before it parks: waking a parked thread costs a trip
+//! through the OS scheduler on each side. The stream does not spin: its wake is the
+//! executor's, cheap when the producer runs on the same runtime, and a spin there would only
+//! hold up the worker the producer may be waiting for.
 
 use std::fmt;
 use std::pin::Pin;
@@ -45,10 +50,10 @@ use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::sync::{Arc, Mutex};
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
-/// Rounds of polling an empty buffer before waiting: 1, 2, 4, ... spin hints between polls,
-/// 127 in all, well under a microsecond. A producer on another core usually delivers within
-/// that time, and a wake (a scheduler round trip, or an unpark) costs far more. None under
-/// loom, where the spin would only multiply the interleavings of the same re-check.
+/// Rounds of polling an empty buffer before a blocking consumer parks: 1, 2, 4, ... spin
+/// hints between polls, 127 in all. A producer on another core often delivers within that
+/// time, and an unpark costs far more. None under loom, where the spin would only multiply the
+/// interleavings of the same re-check.
 #[cfg(not(reactive_loom))]
 const SPIN_ROUNDS: u32 = 7;
 #[cfg(reactive_loom)]
@@ -311,17 +316,14 @@ impl<T> Receiver<T> {
         self.try_end()
     }
 
-    /// [`try_next`](Self::try_next), then a short [`spin`](Self::spin), and if that is still
-    /// `Pending`, arranges for `waker` to be woken by the next signal ([`wait`](Self::wait)).
+    /// [`try_next`](Self::try_next), and if that is `Pending`, arranges for `waker` to be
+    /// woken by the next signal ([`wait`](Self::wait)).
     #[inline]
     pub(crate) fn poll_next(&mut self, waker: &Waker) -> Poll<Option<Result<T, Error>>> {
-        if let ready @ Poll::Ready(_) = self.try_next() {
-            return ready;
+        match self.try_next() {
+            Poll::Pending => self.wait(waker),
+            ready => ready,
         }
-        if let ready @ Poll::Ready(_) = self.spin() {
-            return ready;
-        }
-        self.wait(waker)
     }
 
     /// [`try_next`](Self::try_next) again after each of [`SPIN_ROUNDS`] short spins.

@@ -25,7 +25,7 @@ const BUFFER: usize = 256;
 
 /// `into_stream`'s subscriber, its stream read with `futures_executor::block_on`.
 #[derive(Debug)]
-pub struct IntoStreamTck;
+pub(crate) struct IntoStreamTck;
 
 impl SubscriberBlackboxVerification for IntoStreamTck {
     type Item = u64;
@@ -50,7 +50,7 @@ mod into_stream_tck {
 
 /// `blocking_iter`'s subscriber, its iterator run to the end on a thread.
 #[derive(Debug)]
-pub struct BlockingIterTck;
+pub(crate) struct BlockingIterTck;
 
 impl SubscriberBlackboxVerification for BlockingIterTck {
     type Item = u64;
@@ -73,7 +73,7 @@ mod blocking_iter_tck {
 
 /// `for_each`'s subscriber, its `run` on a thread.
 #[derive(Debug)]
-pub struct ForEachTck;
+pub(crate) struct ForEachTck;
 
 impl SubscriberBlackboxVerification for ForEachTck {
     type Item = u64;
