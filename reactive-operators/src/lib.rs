@@ -2,7 +2,9 @@
 //!
 //! Start a pipeline with a source from [`source`] (re-exported here), chain operators with the
 //! methods of [`PublisherExt`], and end it with a terminal such as
-//! [`subscribe_with`](PublisherExt::subscribe_with) or your own [`Subscriber`](reactive_core::Subscriber).
+//! [`subscribe_with`](PublisherExt::subscribe_with), a blocking one such as
+//! [`for_each`](PublisherExt::for_each), or your own [`Subscriber`](reactive_core::Subscriber);
+//! or read it from async code with [`into_stream`](PublisherExt::into_stream).
 //!
 //! ```
 //! use reactive_operators::{range, PublisherExt};
