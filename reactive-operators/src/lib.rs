@@ -2,9 +2,7 @@
 //!
 //! Start a pipeline with a source from [`source`] (re-exported here), chain operators with the
 //! methods of [`PublisherExt`], and end it with a terminal such as
-//! [`subscribe_with`](PublisherExt::subscribe_with), a blocking one such as
-//! [`for_each`](PublisherExt::for_each), or your own [`Subscriber`](reactive_core::Subscriber);
-//! or read it from async code with [`into_stream`](PublisherExt::into_stream).
+//! [`subscribe_with`](PublisherExt::subscribe_with) or your own [`Subscriber`](reactive_core::Subscriber).
 //!
 //! ```
 //! use reactive_operators::{range, PublisherExt};
@@ -22,7 +20,10 @@
 //! From async Rust, [`from_stream`] and [`from_future`] start a pipeline (polling only under
 //! demand), and [`subscribe_async`](PublisherExt::subscribe_async) (with an
 //! [`AsyncSubscriber`]) and [`for_each_async`](PublisherExt::for_each_async) end one in a
-//! future.
+//! future, or [`into_stream`](PublisherExt::into_stream) reads it as a `Stream`. On a plain
+//! thread, [`for_each`](PublisherExt::for_each), [`blocking_iter`](PublisherExt::blocking_iter),
+//! [`block_first`](PublisherExt::block_first) and [`block_last`](PublisherExt::block_last)
+//! consume it, the calling thread waiting while the buffer is empty.
 //!
 //! Every operator documents what it requests upstream and how much it may buffer; no operator
 //! buffers without bound unless its name says so. A synchronous chain like the one above

@@ -1,9 +1,10 @@
 //! Bridges between pipelines and futures/tokio.
 //!
 //! [`from_stream`] and [`from_future`] start a pipeline from async Rust: a
-//! `futures_core::Stream` or a `Future`, polled only under demand. [`into_stream`] ends one
-//! there: the pipeline read as a `futures_core::Stream` (reached through
-//! [`PublisherExt::into_stream`](crate::PublisherExt::into_stream)).
+//! `futures_core::Stream` or a `Future`, polled only under demand.
+//! [`PublisherExt::into_stream`](crate::PublisherExt::into_stream) ends one there: the pipeline
+//! read as a `futures_core::Stream` ([`IntoStream`]; [`stream_subscriber`] for subscribing its
+//! subscriber yourself).
 
 mod from_future;
 mod from_stream;

@@ -3,11 +3,13 @@
 //! (`futures_executor::block_on`); a publisher that only captures the subscriber hands it to
 //! the TCK.
 
-use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::sync::mpsc;
 
-use reactive_core::{BoxSubscriber, Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+use reactive_core::{BoxSubscriber, Error, Publisher, Subscriber};
 use reactive_operators::{AsyncSubscriber, PublisherExt, async_trait};
 use reactive_tck::{EnvError, SubscriberBlackboxVerification, TestEnvironment};
+
+use crate::lockstep::{Lockstep, one_per_item};
 
 /// Hands the subscriber it is given to the test, instead of serving it.
 struct Capture(mpsc::Sender<BoxSubscriber<u64>>);
@@ -32,92 +34,7 @@ where
         // resolves with a protocol error).
         let _ = futures_executor::block_on(future);
     });
-    Lockstep::new(rx.recv().unwrap())
-}
-
-/// What the subscriber under test has requested, in total.
-#[derive(Default)]
-struct Requested {
-    total: Mutex<u64>,
-    changed: Condvar,
-}
-
-/// Counts the requests made through it.
-struct Counting {
-    upstream: SubscriptionRef,
-    requested: Arc<Requested>,
-}
-
-impl Subscription for Counting {
-    fn request(&self, n: u64) {
-        self.upstream.request(n);
-        *self.requested.total.lock().unwrap() += n;
-        self.requested.changed.notify_all();
-    }
-
-    fn cancel(&self) {
-        self.upstream.cancel();
-    }
-}
-
-/// The subscriber the TCK gets: forwards every signal to the subscriber under test, and
-/// returns from `on_next` only once that subscriber has asked for the item's replacement.
-///
-/// The async terminals ask for the next item from their own task, after the item was handled;
-/// the TCK's test publisher treats any request it receives after it *started* sending a
-/// terminal signal as a rule 2.4 failure, so a replacement request racing the TCK's
-/// `on_complete` would fail the run at random. Waiting here orders the request before the
-/// TCK's next signal. Both terminals ask for exactly one item per item handled, which this
-/// checks too: a terminal that did not would hang here (and the TCK's watchdog fail the test).
-pub(crate) struct Lockstep {
-    inner: BoxSubscriber<u64>,
-    requested: Arc<Requested>,
-    /// The first request (the terminal's prefetch) and the items seen since.
-    initial: Option<u64>,
-    items: u64,
-}
-
-impl Lockstep {
-    fn new(inner: BoxSubscriber<u64>) -> Self {
-        Lockstep {
-            inner,
-            requested: Arc::default(),
-            initial: None,
-            items: 0,
-        }
-    }
-}
-
-impl Subscriber<u64> for Lockstep {
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        let before = *self.requested.total.lock().unwrap();
-        self.inner.on_subscribe(Arc::new(Counting {
-            upstream: subscription,
-            requested: self.requested.clone(),
-        }));
-        if self.initial.is_none() {
-            let after = *self.requested.total.lock().unwrap();
-            self.initial = Some(after - before);
-        }
-    }
-
-    fn on_next(&mut self, item: u64) {
-        self.inner.on_next(item);
-        self.items += 1;
-        let wanted = self.initial.unwrap_or(0) + self.items;
-        let mut total = self.requested.total.lock().unwrap();
-        while *total < wanted {
-            total = self.requested.changed.wait(total).unwrap();
-        }
-    }
-
-    fn on_error(&mut self, error: Error) {
-        self.inner.on_error(error);
-    }
-
-    fn on_complete(&mut self) {
-        self.inner.on_complete();
-    }
+    Lockstep::new(rx.recv().unwrap(), one_per_item)
 }
 
 /// An async subscriber that does nothing with what it gets.

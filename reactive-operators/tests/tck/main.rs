@@ -1,6 +1,6 @@
 //! Every source of this crate, and the operators over a source, through the Reactive Streams
 //! TCK's publisher verification; the subscribers behind the bridges and terminals through its
-//! blackbox subscriber verification (`subscribers`).
+//! blackbox subscriber verification (`async_subscribers`, `stream_subscribers`).
 //!
 //! Each module below expands into one `#[test]` per TCK test (40 each). A skipped TCK test
 //! prints its reason and passes; the reasons for each source are listed on its verification.
@@ -14,7 +14,8 @@ use reactive_tck::PublisherVerification;
 
 mod async_subscribers;
 mod from_stream;
-mod subscribers;
+mod lockstep;
+mod stream_subscribers;
 
 /// `error(e)` is the failed publisher of every verification that has one.
 fn failed() -> Option<BoxPublisher<u64>> {

@@ -7,18 +7,17 @@
 //! terminal signal, or, when a test ends without one, when the TCK drops the subscriber (which
 //! then ends the stream with a protocol error).
 //!
-//! Each runs with a buffer of 256, `for_each`'s own. The TCK's rule 2.1 test sends the 256
-//! elements requested upfront and completes; the consumer asks for 192 more after taking 192,
-//! while the TCK still sends. (The TCK's manual publisher counts any `request` that reaches it
-//! after it began to send a terminal signal as a rule 2.4 failure, even one made on another
-//! thread before the subscriber had received the signal; the consumers look at the terminal
-//! flag right before each request, so that can only happen if the request is issued in the
-//! instant between the two.)
+//! Each runs with a buffer of 256, `for_each`'s own, so the rule 2.1 test (which sends the 256
+//! elements requested upfront, then completes) sees the consumer ask for 192 more halfway. The
+//! consumer asks from its own thread, so the TCK gets a [`Lockstep`] proxy that holds its next
+//! signal until the request for the 75% rule is in (see `lockstep.rs` for the race it closes).
 
 use futures_util::StreamExt;
-use reactive_operators::bridge::{StreamSubscriber, stream_subscriber};
+use reactive_operators::bridge::stream_subscriber;
 use reactive_operators::terminal::{blocking_subscriber, for_each_subscriber};
 use reactive_tck::SubscriberBlackboxVerification;
+
+use crate::lockstep::{Lockstep, three_quarters};
 
 /// The buffer the three verifications use: `for_each`'s (256).
 const BUFFER: usize = 256;
@@ -29,14 +28,14 @@ pub(crate) struct IntoStreamTck;
 
 impl SubscriberBlackboxVerification for IntoStreamTck {
     type Item = u64;
-    type Subscriber = StreamSubscriber<u64>;
+    type Subscriber = Lockstep;
 
-    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+    fn create_subscriber(&self) -> Lockstep {
         let (subscriber, stream) = stream_subscriber(BUFFER);
         std::thread::spawn(move || {
             futures_executor::block_on(stream.for_each(|_| std::future::ready(())))
         });
-        subscriber
+        Lockstep::new(Box::new(subscriber), three_quarters)
     }
 
     fn create_element(id: u64) -> u64 {
@@ -54,12 +53,12 @@ pub(crate) struct BlockingIterTck;
 
 impl SubscriberBlackboxVerification for BlockingIterTck {
     type Item = u64;
-    type Subscriber = StreamSubscriber<u64>;
+    type Subscriber = Lockstep;
 
-    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+    fn create_subscriber(&self) -> Lockstep {
         let (subscriber, items) = blocking_subscriber(BUFFER);
         std::thread::spawn(move || items.for_each(drop));
-        subscriber
+        Lockstep::new(Box::new(subscriber), three_quarters)
     }
 
     fn create_element(id: u64) -> u64 {
@@ -77,12 +76,12 @@ pub(crate) struct ForEachTck;
 
 impl SubscriberBlackboxVerification for ForEachTck {
     type Item = u64;
-    type Subscriber = StreamSubscriber<u64>;
+    type Subscriber = Lockstep;
 
-    fn create_subscriber(&self) -> StreamSubscriber<u64> {
+    fn create_subscriber(&self) -> Lockstep {
         let (subscriber, run) = for_each_subscriber(drop::<u64>);
         std::thread::spawn(move || run.run());
-        subscriber
+        Lockstep::new(Box::new(subscriber), three_quarters)
     }
 
     fn create_element(id: u64) -> u64 {
