@@ -5,11 +5,21 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use reactive_core::{Error, ErrorKind, Publisher};
-use reactive_operators::terminal::{blocking_subscriber, for_each_subscriber};
+use reactive_operators::terminal::{BlockingIter, blocking_subscriber, for_each_subscriber};
 use reactive_operators::{PublisherExt, empty, error, just, range};
+use reactive_tck::TestEnvironment;
 use reactive_tck::harness::ManualPublisher;
 
 use crate::into_stream::{drive, env, expected_requests, serve};
+
+/// A manual publisher with `blocking_subscriber(batch)`'s subscriber subscribed.
+fn subscribed(batch: usize) -> (TestEnvironment, ManualPublisher<u64>, BlockingIter<u64>) {
+    let env = env();
+    let publisher = ManualPublisher::<u64>::new(&env);
+    let (subscriber, items) = blocking_subscriber::<u64>(batch);
+    publisher.subscribe(subscriber);
+    (env, publisher, items)
+}
 
 #[test]
 fn blocking_iter_yields_items_in_order_then_none_forever() {
@@ -54,10 +64,7 @@ fn blocking_iter_reads_across_threads_with_the_75_percent_rule() {
 
 #[test]
 fn blocking_iter_replenishes_on_the_next_after_three_quarters() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let (subscriber, mut items) = blocking_subscriber::<u64>(8);
-    publisher.subscribe(subscriber);
+    let (env, publisher, mut items) = subscribed(8);
     publisher.expect_exact_request(8).unwrap();
     for v in 0..8 {
         publisher.send_next(v);
@@ -103,10 +110,7 @@ fn blocking_iter_yields_the_error_after_the_items_then_none() {
 
 #[test]
 fn dropping_blocking_iter_cancels() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let (subscriber, items) = blocking_subscriber::<u64>(4);
-    publisher.subscribe(subscriber);
+    let (env, publisher, items) = subscribed(4);
     publisher.send_next(1);
     drop(items);
     publisher.expect_cancelling();
@@ -115,10 +119,7 @@ fn dropping_blocking_iter_cancels() {
 
 #[test]
 fn blocking_iter_overflow_names_the_terminal() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let (subscriber, items) = blocking_subscriber::<u64>(2);
-    publisher.subscribe(subscriber);
+    let (env, publisher, items) = subscribed(2);
     for v in 0..3 {
         publisher.send_next(v);
     }
@@ -129,6 +130,7 @@ fn blocking_iter_overflow_names_the_terminal() {
     let e = got[2].as_ref().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Overflow);
     assert_eq!(e.message(), "blocking_iter: buffer full at 2 of 2 items");
+    env.verify_no_async_errors_no_delay().unwrap();
 }
 
 #[test]

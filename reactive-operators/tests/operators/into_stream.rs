@@ -116,63 +116,95 @@ fn yields_items_in_order_then_none_forever() {
     }
 }
 
-#[test]
-fn subscribes_on_the_first_poll_and_requests_prefetch() {
+/// `into_stream(prefetch)` over a manual publisher, polled once: subscribed, and `Pending`
+/// with a counting waker registered.
+struct Polled {
+    env: TestEnvironment,
+    publisher: ManualPublisher<u64>,
+    stream: IntoStream<u64>,
+    counter: Arc<Counting>,
+    waker: Waker,
+}
+
+fn polled(prefetch: usize) -> Polled {
     let env = env();
     let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(8);
-    assert!(!publisher.has_subscriber());
-    let waker = Waker::from(Arc::new(Counting::default()));
+    let mut stream = publisher.clone().into_stream(prefetch);
+    assert!(
+        !publisher.has_subscriber(),
+        "subscribed before the first poll"
+    );
+    let counter = Arc::new(Counting::default());
+    let waker = Waker::from(counter.clone());
     assert!(poll(&mut stream, &waker).is_pending());
     assert!(publisher.has_subscriber());
-    publisher.expect_exact_request(8).unwrap();
-    env.verify_no_async_errors_no_delay().unwrap();
+    Polled {
+        env,
+        publisher,
+        stream,
+        counter,
+        waker,
+    }
+}
+
+impl Polled {
+    fn poll(&mut self) -> Poll<Option<Result<u64, Error>>> {
+        poll(&mut self.stream, &self.waker)
+    }
+
+    /// The next poll yields `expected`.
+    #[track_caller]
+    fn next_is(&mut self, expected: u64) {
+        match self.poll() {
+            Poll::Ready(Some(Ok(v))) if v == expected => {}
+            other => panic!("expected item {expected}, got {other:?}"),
+        }
+    }
+
+    /// The manual publisher recorded no failure.
+    #[track_caller]
+    fn no_failures(&self) {
+        self.env.verify_no_async_errors_no_delay().unwrap();
+    }
+}
+
+#[test]
+fn subscribes_on_the_first_poll_and_requests_prefetch() {
+    let t = polled(8);
+    t.publisher.expect_exact_request(8).unwrap();
+    t.no_failures();
 }
 
 #[test]
 fn replenishes_three_quarters_after_that_many_items_were_taken() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(8);
-    let waker = Waker::from(Arc::new(Counting::default()));
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.expect_exact_request(8).unwrap();
+    let mut t = polled(8);
+    t.publisher.expect_exact_request(8).unwrap();
     for v in 0..8 {
-        publisher.send_next(v);
+        t.publisher.send_next(v);
     }
     for v in 0..6 {
-        assert!(matches!(poll(&mut stream, &waker), Poll::Ready(Some(Ok(x))) if x == v));
+        t.next_is(v);
     }
     // Six taken: the request goes out with the next poll, not before.
-    assert_eq!(publisher.take_requests(), 0);
-    assert!(matches!(
-        poll(&mut stream, &waker),
-        Poll::Ready(Some(Ok(6)))
-    ));
-    assert_eq!(publisher.take_requests(), 6);
-    assert!(matches!(
-        poll(&mut stream, &waker),
-        Poll::Ready(Some(Ok(7)))
-    ));
-    assert!(poll(&mut stream, &waker).is_pending());
-    assert_eq!(publisher.take_requests(), 0);
-    env.verify_no_async_errors_no_delay().unwrap();
+    assert_eq!(t.publisher.take_requests(), 0);
+    t.next_is(6);
+    assert_eq!(t.publisher.take_requests(), 6);
+    t.next_is(7);
+    assert!(t.poll().is_pending());
+    assert_eq!(t.publisher.take_requests(), 0);
+    t.no_failures();
 }
 
 #[test]
 fn prefetch_one_requests_one_at_a_time() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(1);
-    let waker = Waker::from(Arc::new(Counting::default()));
-    assert!(poll(&mut stream, &waker).is_pending());
+    let mut t = polled(1);
     for v in 0..5 {
-        publisher.expect_exact_request(1).unwrap();
-        publisher.send_next(v);
-        assert!(matches!(poll(&mut stream, &waker), Poll::Ready(Some(Ok(x))) if x == v));
-        assert!(poll(&mut stream, &waker).is_pending());
+        t.publisher.expect_exact_request(1).unwrap();
+        t.publisher.send_next(v);
+        t.next_is(v);
+        assert!(t.poll().is_pending());
     }
-    env.verify_no_async_errors_no_delay().unwrap();
+    t.no_failures();
 }
 
 #[test]
@@ -232,27 +264,29 @@ fn an_error_source_yields_the_error_then_none() {
 
 #[test]
 fn dropping_the_stream_cancels_and_releases_its_waker() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(4);
-    let counter = Arc::new(Counting::default());
-    let waker = Waker::from(counter.clone());
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.send_next(1);
-    assert_eq!(counter.wakes(), 1);
-    assert!(poll(&mut stream, &waker).is_ready());
-    assert!(poll(&mut stream, &waker).is_pending());
+    let mut t = polled(4);
+    t.publisher.send_next(1);
+    assert_eq!(t.counter.wakes(), 1);
+    t.next_is(1);
+    assert!(t.poll().is_pending());
     assert!(
-        Arc::strong_count(&counter) > 2,
+        Arc::strong_count(&t.counter) > 2,
         "the waiting stream's waker is registered"
     );
-    drop(stream);
+    let Polled {
+        env,
+        publisher,
+        stream,
+        counter,
+        waker,
+    } = t;
+    drop((stream, waker));
     publisher.expect_cancelling();
     // The publisher still holds the subscriber (until it lets go of it, rule 3.13), and the
     // subscriber holds no waker of the stream's: an item sent now wakes nobody (it waits in
     // the orphaned buffer, at most `prefetch` of them, until the subscriber is dropped).
     assert!(publisher.has_subscriber());
-    assert_eq!(Arc::strong_count(&counter), 2);
+    assert_eq!(Arc::strong_count(&counter), 1);
     publisher.send_next(2);
     assert_eq!(counter.wakes(), 1);
     env.verify_no_async_errors_no_delay().unwrap();
@@ -268,15 +302,17 @@ fn dropping_before_the_first_poll_subscribes_nothing() {
 
 #[test]
 fn dropping_after_the_end_does_not_cancel() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(4);
-    let waker = Waker::from(Arc::new(Counting::default()));
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.send_next(1);
-    publisher.send_completion();
+    let t = polled(4);
+    t.publisher.send_next(1);
+    t.publisher.send_completion();
     // Dropped with an item still queued: the upstream has ended, so no cancel (rule 2.4; the
     // manual publisher records a cancel after its completion as a failure).
+    let Polled {
+        env,
+        publisher,
+        stream,
+        ..
+    } = t;
     drop(stream);
     assert!(!publisher.is_cancelled());
     env.verify_no_async_errors_no_delay().unwrap();
@@ -284,59 +320,45 @@ fn dropping_after_the_end_does_not_cancel() {
 
 #[test]
 fn the_task_is_woken_only_when_it_waits() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(8);
-    let counter = Arc::new(Counting::default());
-    let waker = Waker::from(counter.clone());
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.send_next(0);
-    publisher.send_next(1);
-    assert_eq!(counter.wakes(), 1, "one wake per wait");
-    assert!(matches!(
-        poll(&mut stream, &waker),
-        Poll::Ready(Some(Ok(0)))
-    ));
-    publisher.send_next(2);
-    assert_eq!(counter.wakes(), 1, "not waiting: no wake");
-    assert!(matches!(
-        poll(&mut stream, &waker),
-        Poll::Ready(Some(Ok(1)))
-    ));
-    assert!(matches!(
-        poll(&mut stream, &waker),
-        Poll::Ready(Some(Ok(2)))
-    ));
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.send_completion();
-    assert_eq!(counter.wakes(), 2, "the completion wakes the waiting task");
-    assert!(matches!(poll(&mut stream, &waker), Poll::Ready(None)));
+    let mut t = polled(8);
+    t.publisher.send_next(0);
+    t.publisher.send_next(1);
+    assert_eq!(t.counter.wakes(), 1, "one wake per wait");
+    t.next_is(0);
+    t.publisher.send_next(2);
+    assert_eq!(t.counter.wakes(), 1, "not waiting: no wake");
+    t.next_is(1);
+    t.next_is(2);
+    assert!(t.poll().is_pending());
+    t.publisher.send_completion();
+    assert_eq!(
+        t.counter.wakes(),
+        2,
+        "the completion wakes the waiting task"
+    );
+    assert!(matches!(t.poll(), Poll::Ready(None)));
 }
 
 #[test]
 fn overflow_cancels_then_yields_the_queued_items_and_the_error() {
-    let env = env();
-    let publisher = ManualPublisher::<u64>::new(&env);
-    let mut stream = publisher.clone().into_stream(4);
-    let waker = Waker::from(Arc::new(Counting::default()));
-    assert!(poll(&mut stream, &waker).is_pending());
-    publisher.expect_exact_request(4).unwrap();
+    let mut t = polled(4);
+    t.publisher.expect_exact_request(4).unwrap();
     for v in 0..6 {
-        publisher.send_next(v); // two more than requested
+        t.publisher.send_next(v); // two more than requested
     }
-    publisher.expect_cancelling();
+    t.publisher.expect_cancelling();
     for v in 0..4 {
-        assert!(matches!(poll(&mut stream, &waker), Poll::Ready(Some(Ok(x))) if x == v));
+        t.next_is(v);
     }
-    match poll(&mut stream, &waker) {
+    match t.poll() {
         Poll::Ready(Some(Err(e))) => {
             assert_eq!(e.kind(), ErrorKind::Overflow);
             assert_eq!(e.message(), "into_stream: buffer full at 4 of 4 items");
         }
         other => panic!("expected the overflow error, got {other:?}"),
     }
-    assert!(matches!(poll(&mut stream, &waker), Poll::Ready(None)));
-    env.verify_no_async_errors_no_delay().unwrap();
+    assert!(matches!(t.poll(), Poll::Ready(None)));
+    t.no_failures();
 }
 
 #[test]
