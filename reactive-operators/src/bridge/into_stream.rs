@@ -523,10 +523,20 @@ impl<T> fmt::Debug for IntoStream<T> {
 /// Creates a [`StreamSubscriber`] and the [`IntoStream`] that reads what it receives, for
 /// subscribing to a publisher yourself (or driving the subscriber by hand).
 ///
+/// Unlike [`PublisherExt::into_stream`](crate::PublisherExt::into_stream), nothing is
+/// subscribed for you: the stream waits until the subscriber receives something.
+///
+/// # Backpressure
+///
 /// The subscriber requests `prefetch` when subscribed; the stream requests
 /// `prefetch - prefetch / 4` more each time it has yielded that many items, so at most
-/// `prefetch` items are ever buffered. Unlike [`PublisherExt::into_stream`](crate::PublisherExt::into_stream),
-/// nothing is subscribed for you: the stream waits until the subscriber receives something.
+/// `prefetch` items are ever buffered.
+///
+/// # Errors
+///
+/// As for `into_stream`: the upstream's error after the queued items; an overflow error if
+/// the upstream sends more than was requested; a protocol error if the subscriber is dropped
+/// without a terminal signal.
 ///
 /// # Panics
 ///

@@ -164,9 +164,17 @@ impl<T> fmt::Debug for BlockingIter<T> {
 /// Creates a [`StreamSubscriber`] and the [`BlockingIter`] that takes what it receives, for
 /// subscribing to a publisher yourself (or driving the subscriber by hand).
 ///
+/// # Backpressure
+///
 /// The subscriber requests `batch` when subscribed; the iterator requests
 /// `batch - batch / 4` more each time it has yielded that many items, so at most `batch`
 /// items are ever buffered.
+///
+/// # Errors
+///
+/// As for [`blocking_iter`](crate::PublisherExt::blocking_iter): the upstream's error after
+/// the queued items; an overflow error if the upstream sends more than was requested; a
+/// protocol error if the subscriber is dropped without a terminal signal.
 ///
 /// # Panics
 ///

@@ -74,8 +74,14 @@ impl<T, F> fmt::Debug for ForEach<T, F> {
 /// and the [`ForEach`] that runs `f` for what it receives, for subscribing it yourself (or
 /// driving it by hand).
 ///
+/// # Backpressure
+///
 /// The subscriber requests 256 when subscribed; [`ForEach::run`] requests 192 more each
 /// time it has passed 192 items to `f`, so at most 256 items are ever buffered.
+///
+/// # Errors
+///
+/// [`ForEach::run`] returns the upstream's error; see there.
 ///
 /// # Examples
 ///
