@@ -192,16 +192,22 @@ BREAKS = {
     ),
     "pull-stop-without-report": (
         "reactive-core/src/source.rs",
-        """        let left = self.demand(subscriber);
-        debug_assert!(left.is_none(), "a stopped demand came back as {left:?}");
-        true""",
-        """        true""",
+        """                if self.demand.is_stopping() {
+                    return Halt::Stopping;
+                }
+                match pull.next() {
+                    Next::Item(item) => {""",
+        """                if self.demand.is_stopping() {
+                    return Halt::Paused;
+                }
+                match pull.next() {
+                    Next::Item(item) => {""",
         "source::loom_models::request_zero_races_unbounded_emission",
     ),
     "pull-cancel-without-drain": (
         "reactive-core/src/source.rs",
         """        if self.demand.cancel() {
-            self.state.drain(|state| self.emit(state));
+            self.state.drain(|state| self.emit(state, None));
         }""",
         """        self.demand.cancel();""",
         "source::loom_models::request_races_cancel",

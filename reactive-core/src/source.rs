@@ -100,7 +100,7 @@
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
-use crate::support::{Demand, WipCell};
+use crate::support::{Demand, Requested, WipCell};
 use crate::{Error, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 
 /// What a [`Pull`] cursor has next.
@@ -200,9 +200,10 @@ pub trait Pull: Send + 'static {
 ///
 /// `request(0)` ends the stream with an [`ErrorKind::InvalidRequest`](crate::ErrorKind)
 /// error (rule 3.9). A cursor's [`Next::End(Err(e))`](Next::End) ends it with `e`. A panic in
-/// the cursor or the subscriber propagates to the caller of `subscribe` or `request`; the
-/// cursor and the subscriber are then leaked rather than dropped, and the subscription
-/// emits nothing more.
+/// the cursor or the subscriber (in `on_subscribe` too) propagates to the caller of
+/// `subscribe` or `request`; while it unwinds, the engine drops the subscriber and the cursor
+/// (the subscriber first) and marks the subscription cancelled, so it emits nothing more and
+/// later `request`s and `cancel`s do nothing.
 ///
 /// # Examples
 ///
@@ -260,14 +261,9 @@ where
     let mut handle: Option<SubscriptionRef> = Some(subscription.clone());
     // The first pass hands out the subscription; requests made inside `on_subscribe` only bump
     // the drain counter, and the next pass of the same loop emits for them.
-    subscription.state.drain(|state| {
-        if let Some(handle) = handle.take() {
-            if let Some(s) = state.subscriber.as_mut() {
-                s.on_subscribe(handle);
-            }
-        }
-        subscription.emit(state);
-    });
+    subscription
+        .state
+        .drain(|state| subscription.emit(state, handle.take()));
 }
 
 /// Like [`subscribe`], for a cursor whose opening may have failed: `Ok(cursor)` is subscribed
@@ -414,146 +410,206 @@ struct PullSubscription<P, S> {
     state: WipCell<State<P, S>>,
 }
 
+/// Why the emission loops stopped. The loops call nothing that could keep a pointer to the
+/// cursor or the subscriber (only their inlined `next` and `try_on_next`); `emit` makes the
+/// calls that end the stream (`on_complete`, `on_error`) after taking both back.
+enum Halt {
+    /// Out of demand, or the cursor is pending: the subscription goes on.
+    Paused,
+    /// Cancelled, or a `request(0)`: [`Demand::check`] says which, and reports the latter.
+    Stopping,
+    /// The cursor reported its end.
+    Ended(Result<(), Error>),
+}
+
+/// The cursor and the subscriber while the emission loops run, out of the shared state.
+///
+/// If the cursor or the subscriber panics, unwinding drops this guard, which ends the
+/// subscription for good: it cancels the demand (so later `request`s and `cancel`s are
+/// refused at once; the drain cell stays claimed by the pass that panicked), then drops the
+/// subscriber and the cursor, during the unwind, on the thread that panicked (rule 3.13; an
+/// operator whose subscriber is dropped while `std::thread::panicking()` can tell that its
+/// stream died, which `subscribe_on` relies on). On the normal path `emit` takes `parts` out
+/// first, so dropping the guard does nothing.
+///
+/// The guard costs nothing per item as long as nothing but the loops' inlined code sees
+/// `parts`: the compiler then keeps the cursor and the subscriber in registers and hands their
+/// current values to the unwind path. One call that takes `&mut` to either (`on_complete`
+/// inside the loops, say) pins them to the stack, and the unwind path then needs them
+/// written back before every call that might unwind: measured at 2.5 times the unbounded
+/// loop. Hence [`Halt`], and `emit` making those calls on values it moved out of the guard.
+struct Emitting<'a, P, S> {
+    demand: &'a Demand,
+    /// `Some` while the loops run; `None` once `emit` took them back. `ManuallyDrop`, so that
+    /// the only drop is the one in `Drop::drop` below.
+    parts: ManuallyDrop<Option<(P, S)>>,
+}
+
+impl<P, S> Drop for Emitting<'_, P, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(parts) = self.parts.take() {
+            unwound(self.demand, parts);
+        }
+    }
+}
+
+/// The cursor and the subscriber of a pass that unwound: the subscription is over.
+#[cold]
+fn unwound<P, S>(demand: &Demand, (pull, subscriber): (P, S)) {
+    demand.cancel();
+    // The subscriber first, as `State::finish` does; the cursor may be the slower drop.
+    drop(subscriber);
+    drop(pull);
+}
+
+/// Cancels the demand if `on_subscribe` unwinds (the cursor and the subscriber are plain
+/// locals there, dropped by the unwind itself); forgotten once it returns.
+struct CancelOnUnwind<'a>(&'a Demand);
+
+impl Drop for CancelOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
 impl<P, S> PullSubscription<P, S>
 where
     P: Pull,
     S: Subscriber<P::Item>,
 {
-    /// Emits what the demand allows. Runs only inside `drain`, so on one thread at a time.
+    /// Emits what the demand allows, after handing out the subscription if `handle` is given
+    /// (the first pass). Runs only inside `drain`, so on one thread at a time.
     ///
-    /// The cursor and the subscriber are moved out of the shared state into locals for the
-    /// emission loops, and put back when the loops stop without ending the subscription
-    /// (nothing else reads the state meanwhile: a `request` or `cancel` made inside a signal
-    /// only bumps the drain counter). The locals are `ManuallyDrop`, so a panic in the cursor
-    /// or the subscriber leaks them instead of dropping them while unwinding.
-    ///
-    /// Both are for speed, with the per-item load in [`Demand::is_stopping`] being `Relaxed`.
-    /// Left in the state behind the `Arc`, or dropped on unwind, whatever the loop changes per
-    /// item (the cursor's position, a subscriber's running total) had to be written to memory
-    /// before every call that might unwind (such as the subscriber's own `request`) and before
-    /// every `Acquire` load, and read back after it: measured at 3.3 times the same chain
-    /// written as an `Iterator`, against close to 1 once the state stays in registers.
+    /// The cursor and the subscriber are moved out of the shared state into an [`Emitting`]
+    /// guard on the stack for the emission loops, and put back when the loops stop without
+    /// ending the subscription (nothing else reads the state meanwhile: a `request` or
+    /// `cancel` made inside a signal only bumps the drain counter). That is for speed, with
+    /// the per-item load in [`Demand::is_stopping`] being `Relaxed`: left in the state behind
+    /// the `Arc`, whatever the loop changes per item (the cursor's position, a subscriber's
+    /// running total) had to be written to memory before every call that might unwind (such
+    /// as the subscriber's own `request`) and before every `Acquire` load, and read back after
+    /// it: measured at 3.3 times the same chain written as an `Iterator`, against close to 1
+    /// once the state stays in registers. On a panic the guard drops both (see [`Emitting`]).
     #[inline(never)]
-    fn emit(&self, state: &mut State<P, S>) {
-        let (Some(pull), Some(subscriber)) = (state.pull.take(), state.subscriber.take()) else {
+    fn emit(&self, state: &mut State<P, S>, handle: Option<SubscriptionRef>) {
+        let (Some(pull), Some(mut subscriber)) = (state.pull.take(), state.subscriber.take())
+        else {
             state.finish();
             return;
         };
-        let mut pull = ManuallyDrop::new(pull);
-        let mut subscriber = ManuallyDrop::new(subscriber);
-        let over = self.run(&mut pull, &mut subscriber);
-        let (pull, subscriber) = (
-            ManuallyDrop::into_inner(pull),
-            ManuallyDrop::into_inner(subscriber),
-        );
-        if !over {
-            state.pull = Some(pull);
-            state.subscriber = Some(subscriber);
+        if let Some(handle) = handle {
+            // Requests made in here only bump the drain counter; the loops serve them.
+            let guard = CancelOnUnwind(&self.demand);
+            subscriber.on_subscribe(handle);
+            std::mem::forget(guard);
         }
-        // Otherwise the subscription is over: both are dropped here (rule 3.13).
+        let mut live = Emitting {
+            demand: &self.demand,
+            parts: ManuallyDrop::new(Some((pull, subscriber))),
+        };
+        let halt = match live.parts.as_mut() {
+            Some((pull, subscriber)) => self.run(pull, subscriber),
+            None => Halt::Paused,
+        };
+        let Some((pull, mut subscriber)) = live.parts.take() else {
+            return;
+        };
+        match halt {
+            Halt::Paused => {
+                state.pull = Some(pull);
+                state.subscriber = Some(subscriber);
+            }
+            Halt::Stopping => {
+                // Reports a `request(0)` (rule 3.9), unless a cancel came first.
+                let left = self.demand.check(&mut subscriber);
+                debug_assert!(left.is_none(), "a stopped demand came back as {left:?}");
+            }
+            Halt::Ended(end) => terminate(&mut subscriber, end),
+        }
+        // Unless paused, the subscription is over: both are dropped here (rule 3.13).
     }
 
-    /// The emission loops; returns whether the subscription is over (terminated, cancelled or
-    /// failed by `request(0)`), so that `emit` drops the subscriber and the cursor.
+    /// The emission loops; they stop when the subscription pauses (out of demand, or the
+    /// cursor is pending) or must end.
     #[inline(always)]
-    fn run(&self, pull: &mut P, subscriber: &mut S) -> bool {
-        let Some(mut requested) = self.ready(pull, subscriber) else {
-            return true;
+    fn run(&self, pull: &mut P, subscriber: &mut S) -> Halt {
+        let mut requested = match self.ready(pull) {
+            Ok(requested) => requested,
+            Err(halt) => return halt,
         };
         if requested == UNBOUNDED {
             // Fast path: no demand accounting at all; one load per item to see a cancel or a
             // `request(0)` (unbounded demand only ever leaves for one of those).
             loop {
-                if self.stopped(subscriber) {
-                    return true;
+                if self.demand.is_stopping() {
+                    return Halt::Stopping;
                 }
                 match pull.next() {
                     Next::Item(item) => {
                         subscriber.try_on_next(item);
                     }
-                    Next::Pending => return false,
-                    Next::End(end) => return terminate(subscriber, end),
+                    Next::Pending => return Halt::Paused,
+                    Next::End(end) => return Halt::Ended(end),
                 }
             }
         }
         let mut emitted = 0u64;
         loop {
             while emitted != requested {
-                if self.stopped(subscriber) {
-                    return true;
+                if self.demand.is_stopping() {
+                    return Halt::Stopping;
                 }
                 match pull.next() {
                     // A rejected item (conditional fast path) does not use up demand.
                     Next::Item(item) => emitted += u64::from(subscriber.try_on_next(item)),
                     Next::Pending => {
                         self.demand.produced(emitted);
-                        return false;
+                        return Halt::Paused;
                     }
-                    Next::End(end) => return terminate(subscriber, end),
+                    Next::End(end) => return Halt::Ended(end),
                 }
             }
             // The demand read is used up: one load says whether more arrived, or the
             // subscription is ending (a cancel reads as "stop", never as "no more demand").
-            let Some(now) = self.ready(pull, subscriber) else {
-                return true;
+            requested = match self.ready(pull) {
+                Ok(now) => now,
+                Err(halt) => return halt,
             };
-            requested = now;
             if requested == emitted {
                 requested = self.demand.produced(emitted);
                 emitted = 0;
                 if requested == 0 {
                     // Out of demand (or cancelled meanwhile, which the next pass sees): a later
                     // request or cancel re-enters through `drain`.
-                    return false;
+                    return Halt::Paused;
                 }
             }
         }
     }
 
-    /// The demand, if the subscription goes on: `None` when it is cancelled or failed by
-    /// `request(0)`, or when the cursor says it has ended (signalled here, without waiting for
-    /// demand).
+    /// The demand, if the subscription goes on; otherwise why not: cancelled or failed by
+    /// `request(0)` ([`Halt::Stopping`], one `Acquire` load), or the cursor says it has ended
+    /// ([`Halt::Ended`], signalled without waiting for demand).
     #[inline(always)]
-    fn ready(&self, pull: &mut P, subscriber: &mut S) -> Option<u64> {
-        let requested = self.demand(subscriber)?;
+    fn ready(&self, pull: &mut P) -> Result<u64, Halt> {
+        let Requested::Demand(requested) = self.demand.requested() else {
+            return Err(Halt::Stopping);
+        };
         match pull.end() {
-            Some(end) => {
-                terminate(subscriber, end);
-                None
-            }
-            None => Some(requested),
+            Some(end) => Err(Halt::Ended(end)),
+            None => Ok(requested),
         }
-    }
-
-    /// The per-item check: whether emission must stop (cancelled, or a `request(0)`, reported
-    /// here as in [`demand`](Self::demand)). One `Relaxed` load while it goes on
-    /// ([`Demand::is_stopping`]); the loops take their demand only from `ready`.
-    #[inline(always)]
-    fn stopped(&self, subscriber: &mut S) -> bool {
-        if !self.demand.is_stopping() {
-            return false;
-        }
-        let left = self.demand(subscriber);
-        debug_assert!(left.is_none(), "a stopped demand came back as {left:?}");
-        true
-    }
-
-    /// The demand, or `None` when emission must stop: cancelled, or a `request(0)`, which the
-    /// call that claims it reports here (rule 3.9). A cancel that came first wins: no error.
-    #[inline(always)]
-    fn demand(&self, subscriber: &mut S) -> Option<u64> {
-        self.demand.check(subscriber)
     }
 }
 
-/// Signals the end the cursor reported; returns `true` (the subscription is over).
+/// Signals the end the cursor reported.
 #[inline]
-fn terminate<T, S: Subscriber<T>>(subscriber: &mut S, end: Result<(), Error>) -> bool {
+fn terminate<T, S: Subscriber<T>>(subscriber: &mut S, end: Result<(), Error>) {
     match end {
         Ok(()) => subscriber.on_complete(),
         Err(e) => subscriber.on_error(e),
     }
-    true
 }
 
 impl<P, S> Subscription for PullSubscription<P, S>
@@ -565,13 +621,13 @@ where
         // `add(0)` records rule 3.9's invalid request; `None`: cancelled (rule 3.6), or an
         // invalid request already recorded, whose caller drains.
         if self.demand.add(n).is_some() {
-            self.state.drain(|state| self.emit(state));
+            self.state.drain(|state| self.emit(state, None));
         }
     }
 
     fn cancel(&self) {
         if self.demand.cancel() {
-            self.state.drain(|state| self.emit(state));
+            self.state.drain(|state| self.emit(state, None));
         }
     }
 }
@@ -999,6 +1055,95 @@ mod tests {
         let errored = std::sync::Arc::new(crate::loom::sync::atomic::AtomicBool::new(false));
         subscribe_error::<u64, _>(Error::msg("x"), CancelAtOnce(errored.clone()));
         assert!(!errored.load(crate::loom::sync::atomic::Ordering::Relaxed));
+    }
+    /// A cursor that panics when it reaches `at`; dropped with a token.
+    struct PanicAt {
+        inner: super::fixtures::Count,
+        at: u64,
+    }
+
+    impl Pull for PanicAt {
+        type Item = u64;
+        fn next(&mut self) -> Next<u64> {
+            assert!(self.inner.next != self.at, "cursor failed at {}", self.at);
+            self.inner.next()
+        }
+    }
+
+    /// Runs `f`, expecting it to panic with a message containing `expected`.
+    fn expect_panic(expected: &str, f: impl FnOnce()) {
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .expect_err("the panic reaches the caller");
+        let message = Error::panic(payload.as_ref()).message().to_owned();
+        assert!(message.contains(expected), "{message}");
+    }
+
+    /// A panic in the cursor reaches whoever drove the emission; the engine drops the
+    /// subscriber and the cursor while it unwinds (instead of leaking them), and the
+    /// subscription is dead: later requests emit nothing.
+    #[test]
+    fn a_panicking_cursor_is_dropped_with_the_subscriber() {
+        for initial in [UNBOUNDED, 10, 2] {
+            let (inner, cursor_alive) = count(u64::MAX, false);
+            let (r, record, alive) = recorder(initial);
+            let cursor = PanicAt { inner, at: 3 };
+            let s = if initial == 2 {
+                subscribe(cursor, r); // 2 items, then the panic on the next request
+                let s = record.lock().subscription.clone().unwrap();
+                expect_panic("cursor failed at 3", || request_via(&record, &s, 5));
+                s
+            } else {
+                let rec = record.clone();
+                expect_panic("cursor failed at 3", move || subscribe(cursor, r));
+                rec.lock().subscription.clone().unwrap()
+            };
+            assert_eq!(alive.strong_count(), 0, "subscriber dropped ({initial})");
+            assert_eq!(cursor_alive.strong_count(), 0, "cursor dropped ({initial})");
+            s.request(5);
+            s.cancel();
+            let r = record.lock();
+            assert_eq!(r.items, [0, 1, 2]);
+            assert!(r.completes == 0 && r.errors.is_empty());
+        }
+    }
+
+    /// A panic in the subscriber (in `on_next`, or in `on_subscribe`) drops it and the
+    /// cursor too.
+    #[test]
+    fn a_panicking_subscriber_is_dropped_with_the_cursor() {
+        let (cursor, cursor_alive) = count(100, true);
+        let (r, record, alive) = recorder(UNBOUNDED);
+        let r = r.with_hook(|_, item| {
+            assert!(item != 4, "subscriber failed at {item}");
+            true
+        });
+        expect_panic("subscriber failed at 4", move || subscribe(cursor, r));
+        assert_eq!(alive.strong_count(), 0, "subscriber dropped");
+        assert_eq!(cursor_alive.strong_count(), 0, "cursor dropped");
+        assert_eq!(record.lock().items, [0, 1, 2, 3]);
+
+        struct FailsOnSubscribe {
+            _alive: Arc<()>,
+        }
+        impl Subscriber<u64> for FailsOnSubscribe {
+            fn on_subscribe(&mut self, s: SubscriptionRef) {
+                s.request(1);
+                panic!("on_subscribe failed");
+            }
+            fn on_next(&mut self, _: u64) {
+                unreachable!("the subscription died in on_subscribe")
+            }
+            fn on_error(&mut self, _: Error) {}
+            fn on_complete(&mut self) {}
+        }
+        let (cursor, cursor_alive) = count(10, true);
+        let token = Arc::new(());
+        let alive = Arc::downgrade(&token);
+        expect_panic("on_subscribe failed", move || {
+            subscribe(cursor, FailsOnSubscribe { _alive: token });
+        });
+        assert_eq!(alive.strong_count(), 0, "subscriber dropped");
+        assert_eq!(cursor_alive.strong_count(), 0, "cursor dropped");
     }
 }
 
