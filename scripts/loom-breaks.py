@@ -198,7 +198,9 @@ BREAKS = {
                 match pull.next() {
                     Next::Item(item) => {""",
         """                if self.demand.is_stopping() {
-                    return Halt::Paused;
+                    // Stop for good, without the report `Demand::check` would make.
+                    self.demand.cancel();
+                    return Halt::Stopping;
                 }
                 match pull.next() {
                     Next::Item(item) => {""",
