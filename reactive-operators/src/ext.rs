@@ -2,10 +2,11 @@
 
 use std::future::Future;
 
+use reactive_core::scheduler::Scheduler;
 use reactive_core::{BoxPublisher, Error, Publisher};
 
 use crate::bridge::IntoStream;
-use crate::ops::{Filter, Map};
+use crate::ops::{Filter, Map, PublishOn, SubscribeOn};
 use crate::terminal::{
     AsyncSubscriber, AsyncTerminal, Batched, BlockingIter, SubscribeHandle, Unbounded,
     callback_subscriber, for_each_async, for_each_subscriber, subscribe_async,
@@ -94,6 +95,154 @@ pub trait PublisherExt: Publisher {
     }
 
     // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----
+
+    /// Emits the same items, signals and order, with every downstream signal
+    /// (`on_subscribe`, `on_next`, `on_error`, `on_complete`) delivered on a worker of
+    /// `scheduler`, through a queue of `prefetch` items.
+    ///
+    /// Each subscription takes one worker (`scheduler.worker()`) for its whole life and
+    /// disposes it when the subscription ends (terminal signal delivered, or cancel). The
+    /// upstream's `on_next` puts the item in the queue and wakes the worker only if it was
+    /// idle; a pass on the worker then emits as many items as the downstream's demand and the
+    /// queue allow, and gives the worker back to its other tasks after 1024 items. Like
+    /// Reactor's `publishOn` and RxJava's `observeOn`.
+    ///
+    /// # Backpressure
+    ///
+    /// Prefetch: requests `prefetch` upstream on subscribe, then `limit = prefetch -
+    /// prefetch / 4` (1 when `prefetch` is 1) each time `limit` items have been handed
+    /// downstream. Buffers at most `prefetch` items (a bounded SPSC queue of exactly that
+    /// capacity). The downstream's requests are not forwarded: they only let the worker
+    /// emit what is queued.
+    ///
+    /// # Errors
+    ///
+    /// * An upstream error waits behind the items already queued (they are delivered as the
+    ///   downstream requests them, then `on_error`), as Reactor's default;
+    ///   [`PublishOn::error_first`](crate::ops::PublishOn::error_first) makes it overtake
+    ///   them instead (the queued items are dropped). Completion always waits for the queue.
+    /// * An upstream that sends more than it was asked for overflows the queue: the upstream
+    ///   is cancelled and the stream ends with an [`ErrorKind::Overflow`] error
+    ///   ([`Error::buffer_overflow`](reactive_core::Error::buffer_overflow)) naming `publish_on` and its capacity, after the queued
+    ///   items (before them, with `error_first`).
+    /// * `request(0)` ends the stream with an [`ErrorKind::InvalidRequest`] error naming
+    ///   rule 3.9, and cancels the upstream.
+    /// * A panic in downstream code while the worker emits (an operator after `publish_on`,
+    ///   or the subscriber) becomes `on_error` of kind [`ErrorKind::Panic`] downstream (with
+    ///   the panic's message), and the upstream is cancelled.
+    /// * A worker that refuses work (its scheduler was shut down) ends the stream with an
+    ///   [`ErrorKind::Rejected`] error, delivered on the thread that found out, and the
+    ///   upstream is cancelled.
+    ///
+    /// Cancelling stops the emission, cancels the upstream at once, and drops the queued
+    /// items and the downstream subscriber on the worker (rule 3.13).
+    ///
+    /// # Panics
+    ///
+    /// If `prefetch` is 0 or larger than `usize::MAX / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reactive_core::scheduler::SingleThreadScheduler;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let worker = SingleThreadScheduler::builder().name("consumer").build();
+    /// let on_worker = range(0, 100)
+    ///     .publish_on(worker, 16)
+    ///     .map(|v| (v, std::thread::current().name().map(str::to_owned)));
+    /// StepVerifier::create(&on_worker)
+    ///     .expect_next_matches(|(v, thread)| *v == 0 && thread.as_deref() == Some("consumer"))
+    ///     .expect_next_count(99)
+    ///     .expect_complete()
+    ///     .verify_timeout(Duration::from_secs(5))
+    ///     .unwrap();
+    /// ```
+    ///
+    /// [`ErrorKind::Overflow`]: reactive_core::ErrorKind::Overflow
+    /// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
+    /// [`ErrorKind::Panic`]: reactive_core::ErrorKind::Panic
+    /// [`ErrorKind::Rejected`]: reactive_core::ErrorKind::Rejected
+    fn publish_on<S>(self, scheduler: S, prefetch: usize) -> PublishOn<Self, S>
+    where
+        Self: Sized,
+        S: Scheduler + Clone + 'static,
+    {
+        PublishOn::new(self, scheduler, prefetch)
+    }
+
+    /// Emits the same items, signals and order, with the upstream subscribed to, and every
+    /// request forwarded to it, on a worker of `scheduler`: a source that blocks (or simply
+    /// works) while it is subscribed to or asked for items does so on the worker, not on the
+    /// caller's thread.
+    ///
+    /// Each subscription takes one worker (`scheduler.worker()`) and disposes it when the
+    /// subscription ends. On the worker, the downstream gets `on_subscribe`, then the upstream
+    /// is subscribed to. Items, errors and completion are not queued: they reach the
+    /// downstream on whatever thread the upstream emits them (the worker, for a synchronous
+    /// source such as `range`). Like Reactor's `subscribeOn` and RxJava's `subscribeOn`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through, batched: the downstream's requests are summed (saturating at
+    /// `u64::MAX`) and a pass on the worker forwards the sum upstream, so a burst of requests
+    /// made while the worker is busy (emitting, for a synchronous upstream) reaches the
+    /// upstream as one. Requests made before the upstream's `on_subscribe` arrive are kept
+    /// and forwarded then. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// * Upstream errors pass through.
+    /// * `request(0)` is forwarded upstream, which reports it (every publisher of this crate
+    ///   ends the stream with an `InvalidRequest` error naming rule 3.9).
+    /// * A panic on the worker (in the upstream's `subscribe`, in its emission driven by a
+    ///   forwarded `request`, or in downstream code it called) becomes `on_error` of kind
+    ///   [`ErrorKind::Panic`] downstream, and the upstream is cancelled. This needs the
+    ///   upstream to drop its subscriber while the panic unwinds, as every source of this
+    ///   crate (and any source on the pull engine, `reactive_core::source`) does: the
+    ///   subscriber hands the downstream back when it is dropped during a panic. An upstream
+    ///   that leaks its subscriber on a panic leaks the downstream with it: the downstream
+    ///   then gets no terminal signal, and the upstream is cancelled.
+    /// * A worker that refuses work (its scheduler was shut down) ends the stream with an
+    ///   [`ErrorKind::Rejected`] error and cancels the upstream. Once the upstream has the
+    ///   subscriber, the error is delivered when the upstream lets go of it after that cancel.
+    ///
+    /// Cancelling goes to the upstream at once, from the cancelling thread (so that it
+    /// reaches a synchronous upstream busy emitting on the worker), then disposes the
+    /// worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reactive_core::scheduler::SingleThreadScheduler;
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // A source that blocks while it produces: it runs on the "io" thread.
+    /// let slow = from_iter(0..3u64).map(|v| {
+    ///     std::thread::yield_now(); // stands for a blocking read
+    ///     (v, std::thread::current().name().map(str::to_owned))
+    /// });
+    /// StepVerifier::create(&slow.subscribe_on(SingleThreadScheduler::builder().name("io").build()))
+    ///     .expect_next_matches(|(v, t)| *v == 0 && t.as_deref() == Some("io"))
+    ///     .expect_next_count(2)
+    ///     .expect_complete()
+    ///     .verify_timeout(Duration::from_secs(5))
+    ///     .unwrap();
+    /// ```
+    ///
+    /// [`ErrorKind::Panic`]: reactive_core::ErrorKind::Panic
+    /// [`ErrorKind::Rejected`]: reactive_core::ErrorKind::Rejected
+    fn subscribe_on<S>(self, scheduler: S) -> SubscribeOn<Self, S>
+    where
+        Self: Sized,
+        S: Scheduler + Clone + 'static,
+    {
+        SubscribeOn::new(self, scheduler)
+    }
 
     // ----- Bridges to futures and tokio (bridge/) -----
 

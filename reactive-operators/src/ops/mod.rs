@@ -2,6 +2,10 @@
 
 mod filter;
 mod map;
+mod publish_on;
+mod subscribe_on;
 
 pub use filter::Filter;
 pub use map::Map;
+pub use publish_on::PublishOn;
+pub use subscribe_on::SubscribeOn;

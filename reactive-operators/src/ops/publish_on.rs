@@ -1,0 +1,460 @@
+//! `publish_on`: the downstream's signals move to a worker of a scheduler, through a bounded
+//! queue.
+//!
+//! Who touches what:
+//!
+//! | state | written by | read by |
+//! |---|---|---|
+//! | the queue (`spsc`, exactly `prefetch` items) | the upstream's `on_next` (offer) | the drain pass (poll) |
+//! | `done`, `failed`, `error` | the upstream's terminal signal, or an overflow, once | the drain pass |
+//! | the downstream's demand (`Demand`) | `request` / `cancel`, any thread | the drain pass |
+//! | the upstream subscription (`SubscriptionSlot`) | the upstream's `on_subscribe` | the pass (replenish), `cancel` |
+//! | the downstream subscriber, the replenish count | only the drain pass, on the worker | |
+//!
+//! Every change is recorded first and then signalled to the [`ScheduledDrain`], whose counter
+//! schedules a pass on the worker only on its 0-to-1 edge: a producer that keeps the worker
+//! busy pays one `fetch_add` per item and never schedules a task.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reactive_core::queue::{Consumer, Producer, spsc};
+use reactive_core::scheduler::{Pass, ScheduledDrain, Scheduler, Worker};
+use reactive_core::support::{Demand, Requested, SubscriptionSlot};
+use reactive_core::sync::Mutex;
+use reactive_core::sync::atomic::{AtomicBool, Ordering};
+use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+
+/// Items a pass emits before it gives the worker back to its other tasks.
+const BUDGET: usize = 1024;
+
+/// The publisher returned by [`PublisherExt::publish_on`](crate::PublisherExt::publish_on).
+#[must_use = "publishers do nothing until subscribed"]
+#[derive(Clone)]
+pub struct PublishOn<P, S> {
+    source: P,
+    scheduler: S,
+    prefetch: usize,
+    error_first: bool,
+}
+
+impl<P, S> PublishOn<P, S> {
+    pub(crate) fn new(source: P, scheduler: S, prefetch: usize) -> Self {
+        assert!(prefetch > 0, "publish_on: prefetch must be at least 1");
+        assert!(
+            prefetch <= usize::MAX / 2,
+            "publish_on: prefetch {prefetch} is too large for a bounded queue"
+        );
+        PublishOn {
+            source,
+            scheduler,
+            prefetch,
+            error_first: false,
+        }
+    }
+
+    /// Makes an upstream error overtake the items still queued: they are dropped and
+    /// `on_error` is signalled as soon as the worker sees the error, without waiting for
+    /// demand. By default the error waits behind the queued items (see
+    /// [`publish_on`](crate::PublisherExt::publish_on)'s `# Errors`). Completion always waits
+    /// for the queued items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reactive_core::scheduler::SingleThreadScheduler;
+    /// use reactive_core::{Error, ErrorKind};
+    /// use reactive_operators::{error, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let failing = error::<u32>(Error::msg("boom"));
+    /// StepVerifier::create(&failing.publish_on(SingleThreadScheduler::new(), 8).error_first())
+    ///     .initial_request(0) // the error needs no demand
+    ///     .expect_error_kind(ErrorKind::User)
+    ///     .verify_timeout(Duration::from_secs(5))
+    ///     .unwrap();
+    /// ```
+    pub fn error_first(mut self) -> Self {
+        self.error_first = true;
+        self
+    }
+}
+
+impl<P: fmt::Debug, S: fmt::Debug> fmt::Debug for PublishOn<P, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublishOn")
+            .field("source", &self.source)
+            .field("scheduler", &self.scheduler)
+            .field("prefetch", &self.prefetch)
+            .field("error_first", &self.error_first)
+            .finish()
+    }
+}
+
+impl<P, S> Publisher for PublishOn<P, S>
+where
+    P: Publisher,
+    P::Item: Send + 'static,
+    S: Scheduler + Clone + 'static,
+{
+    type Item = P::Item;
+
+    fn subscribe<D>(&self, downstream: D)
+    where
+        D: Subscriber<P::Item> + 'static,
+    {
+        let worker = self.scheduler.worker();
+        let (producer, consumer) = spsc(self.prefetch);
+        let signals = Arc::new(Signals {
+            demand: Demand::new(),
+            upstream: SubscriptionSlot::new(),
+            done: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
+            error: Mutex::new(None),
+            handle: Mutex::new(None),
+        });
+        let emitter = Emitter {
+            downstream: Some(downstream),
+            subscribed: false,
+            queue: consumer,
+            signals: signals.clone(),
+            worker: worker.clone(),
+            limit: replenish_limit(self.prefetch),
+            consumed: 0,
+            error_first: self.error_first,
+        };
+        let drain = ScheduledDrain::new(worker, emitter, Emitter::pass, Emitter::fail);
+        let subscription: SubscriptionRef = Arc::new(PublishOnSubscription {
+            signals: signals.clone(),
+            drain: drain.clone(),
+        });
+        // Taken by the first pass, which hands it to the downstream's `on_subscribe` on the
+        // worker (until then it is a cycle through the drain; the pass breaks it).
+        *signals.handle.lock() = Some(subscription);
+        drain.signal();
+        self.source.subscribe(PublishOnSubscriber {
+            queue: producer,
+            signals,
+            drain,
+            prefetch: self.prefetch as u64,
+            done: false,
+        });
+    }
+}
+
+/// The 75% rule: after `limit` items were handed downstream, ask upstream for `limit` more.
+fn replenish_limit(prefetch: usize) -> usize {
+    if prefetch == 1 {
+        1
+    } else {
+        prefetch - prefetch / 4
+    }
+}
+
+/// What the upstream side, the downstream's subscription and the drain pass share.
+struct Signals {
+    /// The downstream's demand; its cancelled state is the cancel flag, and a `request(0)` is
+    /// recorded in it too (rule 3.9).
+    demand: Demand,
+    /// The upstream subscription: set by `on_subscribe`, asked for more by the pass,
+    /// cancelled by `cancel` or by the pass.
+    upstream: SubscriptionSlot,
+    /// The upstream has ended (completed, failed, or overflowed); `Release` after the last
+    /// offer, so a pass that reads it with `Acquire` and then finds the queue empty has seen
+    /// every item.
+    done: AtomicBool,
+    /// `done` with an error: `error` holds it (`Release` after it was stored).
+    failed: AtomicBool,
+    /// The upstream's error or the overflow error; set once, before `failed` and `done`.
+    error: Mutex<Option<Error>>,
+    /// The subscription for the downstream's `on_subscribe`, until the first pass takes it.
+    handle: Mutex<Option<SubscriptionRef>>,
+}
+
+/// The subscription handed downstream.
+struct PublishOnSubscription<T: Send + 'static, D> {
+    signals: Arc<Signals>,
+    drain: ScheduledDrain<Emitter<T, D>>,
+}
+
+impl<T, D> Subscription for PublishOnSubscription<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn request(&self, n: u64) {
+        // `add(0)` records the invalid request, which the pass reports (rule 3.9); refused
+        // once cancelled (rule 3.6).
+        if self.signals.demand.add(n).is_some() {
+            self.drain.signal();
+        }
+    }
+
+    fn cancel(&self) {
+        if self.signals.demand.cancel() {
+            // The upstream hears at once, on this thread; the pass drops the queued items and
+            // the downstream on the worker (rule 3.13).
+            self.signals.upstream.cancel();
+            self.drain.signal();
+        }
+    }
+}
+
+/// The subscriber put upstream: offers each item to the queue and signals the drain.
+struct PublishOnSubscriber<T: Send + 'static, D> {
+    queue: Producer<T>,
+    signals: Arc<Signals>,
+    drain: ScheduledDrain<Emitter<T, D>>,
+    prefetch: u64,
+    /// The upstream ended or overflowed: later signals are ignored.
+    done: bool,
+}
+
+impl<T: Send + 'static, D> PublishOnSubscriber<T, D> {
+    /// Items waiting in the queue right now (a snapshot), for metrics.
+    pub(crate) fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// How many items the queue holds when full: the prefetch.
+    pub(crate) fn queue_capacity(&self) -> usize {
+        self.queue.capacity()
+    }
+}
+
+impl<T, D> PublishOnSubscriber<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    /// Records the end (an error, if any, before the flags) and signals the drain.
+    fn end(&mut self, error: Option<Error>) {
+        self.done = true;
+        if let Some(error) = error {
+            *self.signals.error.lock() = Some(error);
+            self.signals.failed.store(true, Ordering::Release);
+        }
+        self.signals.done.store(true, Ordering::Release);
+        self.drain.signal();
+    }
+
+    /// The upstream sent more than it was asked for: it is cancelled, and the stream ends
+    /// with an overflow error after the items already queued.
+    #[cold]
+    #[inline(never)]
+    fn overflow(&mut self, item: T) {
+        drop(item);
+        self.signals.upstream.cancel();
+        let error = Error::buffer_overflow("publish_on", self.queue.capacity());
+        self.end(Some(error));
+    }
+}
+
+impl<T, D> Subscriber<T> for PublishOnSubscriber<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        // A second subscription, or one arriving after a cancel, is cancelled (rule 2.5).
+        if self.signals.upstream.set(subscription.clone()) {
+            subscription.request(self.prefetch);
+        }
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: T) {
+        if self.done {
+            return;
+        }
+        if let Err(item) = self.queue.offer(item) {
+            self.overflow(item);
+            return;
+        }
+        // After the offer: a pass that this signal schedules, or that is running and runs
+        // again for it, finds the item.
+        self.drain.signal();
+    }
+
+    fn on_error(&mut self, error: Error) {
+        if !self.done {
+            self.end(Some(error));
+        }
+    }
+
+    fn on_complete(&mut self) {
+        if !self.done {
+            self.end(None);
+        }
+    }
+}
+
+impl<T: Send + 'static, D> fmt::Debug for PublishOnSubscriber<T, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublishOnSubscriber")
+            .field("queued", &self.queue_len())
+            .field("capacity", &self.queue_capacity())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state only the drain's passes touch, on the worker.
+struct Emitter<T, D> {
+    /// `None` once terminated or cancelled: dropping it is rule 3.13.
+    downstream: Option<D>,
+    /// Whether the downstream has had its `on_subscribe`.
+    subscribed: bool,
+    queue: Consumer<T>,
+    signals: Arc<Signals>,
+    /// This subscription's worker, disposed when the subscription ends.
+    worker: Arc<dyn Worker>,
+    /// Replenish after this many items (the 75% rule).
+    limit: usize,
+    /// Items handed downstream since the last replenish.
+    consumed: usize,
+    error_first: bool,
+}
+
+/// Why the emission loop of a pass stopped.
+enum Halt {
+    /// The queue is empty, or the downstream's demand is used up.
+    Idle,
+    /// The budget is used up with work left.
+    Budget,
+    /// Cancelled, or a `request(0)`.
+    Stopping,
+    /// `error_first`: an upstream error overtakes the queue.
+    Failed,
+}
+
+impl<T, D> Emitter<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    /// One pass: `on_subscribe` the first time, then as many items as demand and queue allow
+    /// (at most [`BUDGET`]), then the terminal signal once the queue is drained.
+    fn pass(&mut self) -> Pass {
+        let Some(downstream) = self.downstream.as_mut() else {
+            return Pass::Stop;
+        };
+        if !self.subscribed {
+            self.subscribed = true;
+            let handle = self.signals.handle.lock().take();
+            if let Some(handle) = handle {
+                // Requests made in here only bump the drain counter: this pass serves them.
+                downstream.on_subscribe(handle);
+            }
+        }
+        // One read of the shared demand per pass; a request made meanwhile signals the drain,
+        // which runs the pass again.
+        let Some(requested) = self.signals.demand.check(downstream) else {
+            return self.stop();
+        };
+        let mut emitted = 0u64;
+        let mut budget = BUDGET;
+        let halt = loop {
+            if self.error_first && self.signals.failed.load(Ordering::Acquire) {
+                break Halt::Failed;
+            }
+            if emitted == requested {
+                break Halt::Idle;
+            }
+            let Some(item) = self.queue.poll() else {
+                break Halt::Idle;
+            };
+            downstream.on_next(item);
+            emitted += 1;
+            self.consumed += 1;
+            if self.consumed == self.limit {
+                self.consumed = 0;
+                self.signals.upstream.request(self.limit as u64);
+            }
+            // A cancel or `request(0)`, from inside `on_next` or from another thread.
+            if self.signals.demand.is_stopping() {
+                break Halt::Stopping;
+            }
+            budget -= 1;
+            if budget == 0 {
+                break Halt::Budget;
+            }
+        };
+        if emitted > 0 && requested != UNBOUNDED {
+            self.signals.demand.produced(emitted);
+        }
+        match halt {
+            Halt::Budget => Pass::Yield,
+            Halt::Stopping => {
+                // Reports a `request(0)` (rule 3.9), unless a cancel came first.
+                if let Some(downstream) = self.downstream.as_mut() {
+                    self.signals.demand.check(downstream);
+                }
+                self.stop()
+            }
+            Halt::Failed => self.terminate(),
+            Halt::Idle => {
+                // `done` first, then the queue: every item was offered before `done` was
+                // set, so a queue found empty after reading it is empty for good.
+                let done = self.signals.done.load(Ordering::Acquire);
+                let failed_first = self.error_first && self.signals.failed.load(Ordering::Acquire);
+                if done && (failed_first || self.queue.is_empty()) {
+                    self.terminate()
+                } else {
+                    Pass::Wait
+                }
+            }
+        }
+    }
+
+    /// The upstream has ended (and the queue is drained, or its error overtakes it): the
+    /// terminal signal, then the subscription is over.
+    fn terminate(&mut self) -> Pass {
+        self.queue.clear();
+        let error = self.signals.error.lock().take();
+        // Out of the state first: a panic in the terminal signal finds no downstream to
+        // report to, so it never gets a second terminal signal.
+        if let Some(mut downstream) = self.downstream.take() {
+            match error {
+                Some(error) => downstream.on_error(error),
+                None => downstream.on_complete(),
+            }
+        }
+        self.worker.dispose();
+        Pass::Stop
+    }
+
+    /// Cancelled (by the downstream, or by the rule 3.9 error): the upstream is cancelled,
+    /// the queued items and the downstream are dropped here, on the worker.
+    fn stop(&mut self) -> Pass {
+        self.signals.upstream.cancel();
+        self.queue.clear();
+        self.downstream = None;
+        self.worker.dispose();
+        Pass::Stop
+    }
+
+    /// The drain could go no further: a pass panicked (downstream code: an operator after
+    /// `publish_on`, or the subscriber), or the worker refused it. The upstream is cancelled
+    /// and the downstream gets the error, unless it cancelled or was already terminated.
+    fn fail(&mut self, error: Error) {
+        self.signals.upstream.cancel();
+        self.queue.clear();
+        if let Some(mut downstream) = self.downstream.take() {
+            if !self.subscribed {
+                // Refused before the first pass: rule 1.9 still wants `on_subscribe` first.
+                self.subscribed = true;
+                let handle = self.signals.handle.lock().take();
+                if let Some(handle) = handle {
+                    downstream.on_subscribe(handle);
+                }
+            }
+            if self.signals.demand.requested() != Requested::Cancelled {
+                downstream.on_error(error);
+            }
+        }
+        self.signals.handle.lock().take();
+        self.worker.dispose();
+    }
+}
