@@ -7,7 +7,11 @@
 //! Timeouts come from the environment (`DEFAULT_TIMEOUT_MILLIS` and friends; see
 //! `reactive_tck::TestEnvironment`).
 
+use std::sync::OnceLock;
+
+use reactive_core::scheduler::{ImmediateScheduler, PoolScheduler};
 use reactive_core::{BoxPublisher, Error};
+use reactive_operators::ops::{PublishOn, SubscribeOn};
 use reactive_operators::source::{Empty, FromIter, Just, Never, Range};
 use reactive_operators::{PublisherExt, empty, error, from_iter, just, never, range};
 use reactive_tck::PublisherVerification;
@@ -199,6 +203,111 @@ mod filter_tck {
     reactive_tck::publisher_verification!(super::FilterTck);
 }
 
+/// The thread pool the asynchronous boundaries run on: one for the whole test binary.
+fn pool() -> PoolScheduler {
+    static POOL: OnceLock<PoolScheduler> = OnceLock::new();
+    POOL.get_or_init(|| PoolScheduler::builder().threads(2).name("tck-pool").build())
+        .clone()
+}
+
+/// `error(e)` behind the same boundary as the publisher under test.
+fn failed_via<P>(
+    boundary: impl FnOnce(reactive_operators::source::ErrorSource<u64>) -> P,
+) -> Option<BoxPublisher<u64>>
+where
+    P: reactive_core::Publisher<Item = u64> + Send + Sync + 'static,
+{
+    Some(boundary(error::<u64>(Error::msg("failed on purpose"))).boxed())
+}
+
+/// `range(0, n).publish_on(pool, 16)`: every signal from a pool thread, 16 items queued.
+#[derive(Debug)]
+pub struct PublishOnPoolTck;
+
+impl PublisherVerification for PublishOnPoolTck {
+    type Item = u64;
+    type Publisher = PublishOn<Range, PoolScheduler>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0, elements).publish_on(pool(), 16)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_via(|e| e.publish_on(pool(), 16))
+    }
+}
+
+mod publish_on_pool_tck {
+    reactive_tck::publisher_verification!(super::PublishOnPoolTck);
+}
+
+/// `range(0, n).publish_on(immediate, 4)`: the drain runs on whichever thread signals it.
+#[derive(Debug)]
+pub struct PublishOnImmediateTck;
+
+impl PublisherVerification for PublishOnImmediateTck {
+    type Item = u64;
+    type Publisher = PublishOn<Range, ImmediateScheduler>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0, elements).publish_on(ImmediateScheduler::new(), 4)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_via(|e| e.publish_on(ImmediateScheduler::new(), 4))
+    }
+}
+
+mod publish_on_immediate_tck {
+    reactive_tck::publisher_verification!(super::PublishOnImmediateTck);
+}
+
+/// `range(0, n).subscribe_on(pool)`: subscribed to and requested from on a pool thread.
+#[derive(Debug)]
+pub struct SubscribeOnPoolTck;
+
+impl PublisherVerification for SubscribeOnPoolTck {
+    type Item = u64;
+    type Publisher = SubscribeOn<Range, PoolScheduler>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0, elements).subscribe_on(pool())
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_via(|e| e.subscribe_on(pool()))
+    }
+}
+
+mod subscribe_on_pool_tck {
+    reactive_tck::publisher_verification!(super::SubscribeOnPoolTck);
+}
+
+/// `range(0, n).subscribe_on(pool).publish_on(pool, 16)`: both boundaries, two workers.
+#[derive(Debug)]
+pub struct BothBoundariesTck;
+
+type BothBoundaries = PublishOn<SubscribeOn<Range, PoolScheduler>, PoolScheduler>;
+
+impl PublisherVerification for BothBoundariesTck {
+    type Item = u64;
+    type Publisher = BothBoundaries;
+
+    fn create_publisher(&self, elements: u64) -> BothBoundaries {
+        range(0, elements)
+            .subscribe_on(pool())
+            .publish_on(pool(), 16)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_via(|e| e.subscribe_on(pool()).publish_on(pool(), 16))
+    }
+}
+
+mod both_boundaries_tck {
+    reactive_tck::publisher_verification!(super::BothBoundariesTck);
+}
+
 /// Whole reports, with the expected pass / skip totals and no failure: a change in a source's
 /// behaviour under the TCK shows up here as a changed count.
 mod reports {
@@ -253,6 +362,26 @@ mod reports {
 
     const EMPTY_STREAM: &str =
         "optional_spec105_empty_stream_must_terminate_by_signalling_on_complete";
+
+    #[test]
+    fn publish_on_pool_report() {
+        check(run_publisher_verification(&PublishOnPoolTck), 33, 7, 0);
+    }
+
+    #[test]
+    fn publish_on_immediate_report() {
+        check(run_publisher_verification(&PublishOnImmediateTck), 33, 7, 0);
+    }
+
+    #[test]
+    fn subscribe_on_pool_report() {
+        check(run_publisher_verification(&SubscribeOnPoolTck), 33, 7, 0);
+    }
+
+    #[test]
+    fn both_boundaries_report() {
+        check(run_publisher_verification(&BothBoundariesTck), 33, 7, 0);
+    }
 
     #[test]
     fn just_report() {
