@@ -12,6 +12,7 @@ mod map;
 mod publish_on;
 mod sources;
 mod stress;
+mod stress_boundaries;
 mod subscribe_on;
 mod subscribe_with;
 mod subscribe_with_demand;
