@@ -336,6 +336,50 @@ BREAKS = {
         "blocking_iter::loom_models::park_races_on_next",
         OPS,
     ),
+    "publish-on-signal-before-offer": (
+        "reactive-operators/src/ops/publish_on.rs",
+        """        if let Err(item) = self.queue.offer(item) {
+            self.overflow(item);
+            return;
+        }
+        // After the offer: a pass that this signal schedules, or that is running and runs
+        // again for it, finds the item.
+        self.drain.signal();""",
+        """        self.drain.signal();
+        if let Err(item) = self.queue.offer(item) {
+            self.overflow(item);
+        }""",
+        "publish_on::loom_models::producer_offer_races_drain",
+        OPS,
+    ),
+    "publish-on-pass-ignores-cancel": (
+        "reactive-operators/src/ops/publish_on.rs",
+        """        let Some(requested) = self.signals.demand.check(downstream) else {
+            return self.stop();
+        };""",
+        """        let requested = self.signals.demand.check(downstream).unwrap_or(0);""",
+        "publish_on::loom_models::cancel_races_drain",
+        OPS,
+    ),
+    "publish-on-complete-ignores-queue": (
+        "reactive-operators/src/ops/publish_on.rs",
+        "                if done && (failed_first || self.queue.is_empty()) {",
+        "                if done {",
+        "publish_on::loom_models::complete_races_request",
+        OPS,
+    ),
+    "publish-on-done-after-empty": (
+        "reactive-operators/src/ops/publish_on.rs",
+        """                let done = self.signals.done.load(Ordering::Acquire);
+                let failed_first = self.error_first && self.signals.failed.load(Ordering::Acquire);
+                if done && (failed_first || self.queue.is_empty()) {""",
+        """                let empty = self.queue.is_empty();
+                let done = self.signals.done.load(Ordering::Acquire);
+                let failed_first = self.error_first && self.signals.failed.load(Ordering::Acquire);
+                if done && (failed_first || empty) {""",
+        "publish_on::loom_models::complete_races_request",
+        OPS,
+    ),
 }
 
 

@@ -458,3 +458,223 @@ where
         self.worker.dispose();
     }
 }
+
+/// The races of the boundary, under loom, on a worker that runs each pass on the thread that
+/// signals it (the `ImmediateScheduler`; its queue still keeps the passes serial): an
+/// upstream thread offers and ends while a downstream thread requests or cancels. Prefetch
+/// 2, one or two items.
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::scheduler::ImmediateScheduler;
+    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+
+    use super::PublishOn;
+
+    type Item = Arc<u64>;
+
+    /// What the upstream's subscription was asked.
+    #[derive(Default)]
+    struct Asked {
+        requested: AtomicU64,
+        cancelled: AtomicBool,
+    }
+
+    impl Subscription for Asked {
+        fn request(&self, n: u64) {
+            self.requested.fetch_add(n, Ordering::AcqRel);
+        }
+        fn cancel(&self) {
+            self.cancelled.store(true, Ordering::Release);
+        }
+    }
+
+    /// An upstream that hands its subscriber to the test, which drives it from a thread.
+    struct Manual {
+        asked: Arc<Asked>,
+        subscriber: Arc<Mutex<Option<Box<dyn Subscriber<Item>>>>>,
+    }
+
+    impl Publisher for Manual {
+        type Item = Item;
+        fn subscribe<S: Subscriber<Item> + 'static>(&self, subscriber: S) {
+            let mut subscriber: Box<dyn Subscriber<Item>> = Box::new(subscriber);
+            subscriber.on_subscribe(self.asked.clone());
+            *self.subscriber.lock() = Some(subscriber);
+        }
+    }
+
+    #[derive(Default)]
+    struct Record {
+        items: Vec<u64>,
+        completes: usize,
+        errors: usize,
+        subscription: Option<SubscriptionRef>,
+    }
+
+    /// The downstream: records what arrives, requests `initial` on subscribe.
+    struct Recorder {
+        record: Arc<Mutex<Record>>,
+        initial: u64,
+        _alive: Arc<()>,
+    }
+
+    impl Subscriber<Item> for Recorder {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            self.record.lock().subscription = Some(s.clone());
+            if self.initial > 0 {
+                s.request(self.initial);
+            }
+        }
+        fn on_next(&mut self, item: Item) {
+            self.record.lock().items.push(*item);
+        }
+        fn on_error(&mut self, _: Error) {
+            self.record.lock().errors += 1;
+        }
+        fn on_complete(&mut self) {
+            self.record.lock().completes += 1;
+        }
+    }
+
+    struct Setup {
+        asked: Arc<Asked>,
+        upstream: Box<dyn Subscriber<Item>>,
+        record: Arc<Mutex<Record>>,
+        subscription: SubscriptionRef,
+        alive: std::sync::Weak<()>,
+    }
+
+    /// Subscribes a recorder (requesting `initial`) through `publish_on(immediate, 2)`.
+    fn setup(initial: u64) -> Setup {
+        let asked = Arc::new(Asked::default());
+        let slot = Arc::new(Mutex::new(None));
+        let manual = Manual {
+            asked: asked.clone(),
+            subscriber: slot.clone(),
+        };
+        let record = Arc::new(Mutex::new(Record::default()));
+        let alive = Arc::new(());
+        let weak = Arc::downgrade(&alive);
+        PublishOn::new(manual, ImmediateScheduler::new(), 2).subscribe(Recorder {
+            record: record.clone(),
+            initial,
+            _alive: alive,
+        });
+        let upstream = slot.lock().take().expect("publish_on subscribed upstream");
+        let subscription = record
+            .lock()
+            .subscription
+            .clone()
+            .expect("on_subscribe ran");
+        assert_eq!(asked.requested.load(Ordering::Acquire), 2, "prefetch");
+        Setup {
+            asked,
+            upstream,
+            record,
+            subscription,
+            alive: weak,
+        }
+    }
+
+    /// The upstream offers two items on one thread while the downstream requests them on
+    /// another: whichever thread's signal finds the drain idle runs the pass, and the offer
+    /// made while a pass runs on the other thread is never stranded in the queue.
+    #[test]
+    fn producer_offer_races_drain() {
+        loom::model(|| {
+            let Setup {
+                mut upstream,
+                record,
+                subscription,
+                ..
+            } = setup(0);
+            let producer = thread::spawn(move || {
+                upstream.on_next(Arc::new(1));
+                upstream.on_next(Arc::new(2));
+            });
+            let kept = subscription.clone();
+            let consumer = thread::spawn(move || subscription.request(2));
+            producer.join().unwrap();
+            consumer.join().unwrap();
+            let r = record.lock();
+            assert_eq!(r.items, [1, 2], "an item was offered but never delivered");
+            assert_eq!(r.completes + r.errors, 0);
+            drop(r);
+            kept.cancel(); // the stream is still open: end it, so that nothing leaks
+        });
+    }
+
+    /// The downstream cancels while the upstream offers: the upstream is cancelled, no
+    /// terminal signal follows, and the downstream and every item are dropped (rule 3.13),
+    /// checked while a handle on the subscription is still held.
+    #[test]
+    fn cancel_races_drain() {
+        loom::model(|| {
+            let Setup {
+                asked,
+                mut upstream,
+                record,
+                subscription,
+                alive,
+            } = setup(1);
+            let (a, b) = (Arc::new(1), Arc::new(2));
+            let tokens = [Arc::downgrade(&a), Arc::downgrade(&b)];
+            let producer = thread::spawn(move || {
+                upstream.on_next(a);
+                upstream.on_next(b);
+            });
+            let kept = subscription.clone();
+            let canceller = thread::spawn(move || subscription.cancel());
+            producer.join().unwrap();
+            canceller.join().unwrap();
+            assert!(
+                asked.cancelled.load(Ordering::Acquire),
+                "upstream not cancelled"
+            );
+            let r = record.lock();
+            assert_eq!(r.completes + r.errors, 0, "a terminal signal after cancel");
+            assert!(r.items.len() <= 1, "more than requested");
+            drop(r);
+            assert_eq!(
+                alive.strong_count(),
+                0,
+                "downstream kept after cancel (rule 3.13)"
+            );
+            assert!(
+                tokens.iter().all(|t| t.strong_count() == 0),
+                "an item leaked"
+            );
+            drop(kept);
+        });
+    }
+
+    /// The upstream sends its last item and completes while the downstream requests it: the
+    /// item arrives, then exactly one completion, whichever thread runs the pass that sees
+    /// the end.
+    #[test]
+    fn complete_races_request() {
+        loom::model(|| {
+            let Setup {
+                mut upstream,
+                record,
+                subscription,
+                ..
+            } = setup(0);
+            let producer = thread::spawn(move || {
+                upstream.on_next(Arc::new(1));
+                upstream.on_complete();
+            });
+            let consumer = thread::spawn(move || subscription.request(1));
+            producer.join().unwrap();
+            consumer.join().unwrap();
+            let r = record.lock();
+            assert_eq!(r.items, [1], "completed with the item still queued");
+            assert_eq!(r.completes, 1, "no completion");
+            assert_eq!(r.errors, 0);
+        });
+    }
+}
