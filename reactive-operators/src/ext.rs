@@ -104,8 +104,10 @@ pub trait PublisherExt: Publisher {
     /// disposes it when the subscription ends (terminal signal delivered, or cancel). The
     /// upstream's `on_next` puts the item in the queue and wakes the worker only if it was
     /// idle; a pass on the worker then emits as many items as the downstream's demand and the
-    /// queue allow, and gives the worker back to its other tasks after 1024 items. Like
-    /// Reactor's `publishOn` and RxJava's `observeOn`.
+    /// queue allow, and gives the worker back to its other tasks after 1024 items. While the
+    /// stream is hot (64 items or more in a pass), a pass that finds the queue empty polls it
+    /// for a few microseconds before it goes idle, so that a fast producer does not pay a
+    /// thread wake-up per burst. Like Reactor's `publishOn` and RxJava's `observeOn`.
     ///
     /// # Backpressure
     ///
