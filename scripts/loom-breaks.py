@@ -380,6 +380,14 @@ BREAKS = {
         "publish_on::loom_models::complete_races_request",
         OPS,
     ),
+    "subscribe-on-arrival-without-signal": (
+        "reactive-operators/src/ops/subscribe_on.rs",
+        """            self.link.shared.arrived.store(true, Ordering::Release);
+            self.link.drain.signal(); // the pass forwards what was requested so far""",
+        """            self.link.shared.arrived.store(true, Ordering::Release);""",
+        "subscribe_on::loom_models::request_races_upstream_arrival",
+        OPS,
+    ),
 }
 
 

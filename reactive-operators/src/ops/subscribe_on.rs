@@ -421,3 +421,90 @@ where
         }
     }
 }
+
+/// The race of the boundary, under loom, on a worker that runs each pass on the thread that
+/// signals it (the `ImmediateScheduler`): the upstream's `on_subscribe` arrives on one thread
+/// while the downstream requests on another.
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::scheduler::ImmediateScheduler;
+    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+
+    use super::SubscribeOn;
+
+    /// What the upstream's subscription was asked.
+    #[derive(Default)]
+    struct Asked {
+        requested: AtomicU64,
+        cancelled: AtomicBool,
+    }
+
+    impl Subscription for Asked {
+        fn request(&self, n: u64) {
+            self.requested.fetch_add(n, Ordering::AcqRel);
+        }
+        fn cancel(&self) {
+            self.cancelled.store(true, Ordering::Release);
+        }
+    }
+
+    /// An upstream that keeps its subscriber for the test, which gives it `on_subscribe`
+    /// from a thread of its own.
+    struct Deferred(Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>);
+
+    impl Publisher for Deferred {
+        type Item = u64;
+        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
+            *self.0.lock() = Some(Box::new(subscriber));
+        }
+    }
+
+    /// The downstream: keeps its subscription, requests nothing by itself.
+    struct Downstream(Arc<Mutex<Option<SubscriptionRef>>>);
+
+    impl Subscriber<u64> for Downstream {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            *self.0.lock() = Some(s);
+        }
+        fn on_next(&mut self, _: u64) {}
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {}
+    }
+
+    /// The upstream's `on_subscribe` races a downstream request: the request reaches the
+    /// upstream exactly once, whether it came before the upstream (kept, and forwarded by the
+    /// pass that `on_subscribe` signals) or after it.
+    #[test]
+    fn request_races_upstream_arrival() {
+        loom::model(|| {
+            let slot = Arc::new(Mutex::new(None));
+            let handle = Arc::new(Mutex::new(None));
+            SubscribeOn::new(Deferred(slot.clone()), ImmediateScheduler::new())
+                .subscribe(Downstream(handle.clone()));
+            let mut upstream = slot.lock().take().expect("subscribed on the worker");
+            let subscription = handle.lock().take().expect("on_subscribe ran");
+            let asked = Arc::new(Asked::default());
+            let arriving = asked.clone();
+            let arrival = thread::spawn(move || {
+                upstream.on_subscribe(arriving);
+                upstream
+            });
+            let kept = subscription.clone();
+            let requester = thread::spawn(move || subscription.request(2));
+            let upstream = arrival.join().unwrap();
+            requester.join().unwrap();
+            assert_eq!(
+                asked.requested.load(Ordering::Acquire),
+                2,
+                "the request was lost or doubled"
+            );
+            kept.cancel();
+            assert!(asked.cancelled.load(Ordering::Acquire));
+            drop(upstream);
+        });
+    }
+}
