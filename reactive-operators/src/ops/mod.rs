@@ -1,5 +1,6 @@
 //! Operators: the publishers that [`PublisherExt`](crate::PublisherExt) methods return.
 
+mod boundary;
 mod filter;
 mod map;
 mod publish_on;

@@ -23,7 +23,9 @@ use reactive_core::scheduler::{Pass, ScheduledDrain, Scheduler, Worker};
 use reactive_core::support::{Demand, Requested, SubscriptionSlot};
 use reactive_core::sync::Mutex;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
-use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+
+use super::boundary::{BoundarySubscription, Sides};
 
 /// Items a pass emits before it gives the worker back to its other tasks.
 const BUDGET: usize = 1024;
@@ -139,8 +141,8 @@ where
             error_first: self.error_first,
         };
         let drain = ScheduledDrain::new(worker, emitter, Emitter::pass, Emitter::fail);
-        let subscription: SubscriptionRef = Arc::new(PublishOnSubscription {
-            signals: signals.clone(),
+        let subscription: SubscriptionRef = Arc::new(BoundarySubscription {
+            shared: signals.clone(),
             drain: drain.clone(),
         });
         // Taken by the first pass, which hands it to the downstream's `on_subscribe` on the
@@ -186,32 +188,12 @@ struct Signals {
     handle: Mutex<Option<SubscriptionRef>>,
 }
 
-/// The subscription handed downstream.
-struct PublishOnSubscription<T: Send + 'static, D> {
-    signals: Arc<Signals>,
-    drain: ScheduledDrain<Emitter<T, D>>,
-}
-
-impl<T, D> Subscription for PublishOnSubscription<T, D>
-where
-    T: Send + 'static,
-    D: Subscriber<T> + 'static,
-{
-    fn request(&self, n: u64) {
-        // `add(0)` records the invalid request, which the pass reports (rule 3.9); refused
-        // once cancelled (rule 3.6).
-        if self.signals.demand.add(n).is_some() {
-            self.drain.signal();
-        }
+impl Sides for Signals {
+    fn demand(&self) -> &Demand {
+        &self.demand
     }
-
-    fn cancel(&self) {
-        if self.signals.demand.cancel() {
-            // The upstream hears at once, on this thread; the pass drops the queued items and
-            // the downstream on the worker (rule 3.13).
-            self.signals.upstream.cancel();
-            self.drain.signal();
-        }
+    fn upstream(&self) -> &SubscriptionSlot {
+        &self.upstream
     }
 }
 
@@ -584,16 +566,24 @@ mod loom_models {
         }
     }
 
-    struct Setup {
+    /// What a race leaves for its checks.
+    struct Raced {
         asked: Arc<Asked>,
-        upstream: Box<dyn Subscriber<Item>>,
         record: Arc<Mutex<Record>>,
-        subscription: SubscriptionRef,
+        /// A handle on the subscription, held as a subscriber that keeps it would.
+        kept: SubscriptionRef,
+        /// The downstream subscriber, while it is alive.
         alive: std::sync::Weak<()>,
     }
 
-    /// Subscribes a recorder (requesting `initial`) through `publish_on(immediate, 2)`.
-    fn setup(initial: u64) -> Setup {
+    /// Subscribes a recorder (requesting `initial`) through `publish_on(immediate, 2)`, then
+    /// runs `produce` on the upstream side from one thread and `downstream` on the
+    /// subscription from another.
+    fn race(
+        initial: u64,
+        produce: impl FnOnce(&mut dyn Subscriber<Item>) + Send + 'static,
+        downstream: impl FnOnce(&SubscriptionRef) + Send + 'static,
+    ) -> Raced {
         let asked = Arc::new(Asked::default());
         let slot = Arc::new(Mutex::new(None));
         let manual = Manual {
@@ -601,26 +591,30 @@ mod loom_models {
             subscriber: slot.clone(),
         };
         let record = Arc::new(Mutex::new(Record::default()));
-        let alive = Arc::new(());
-        let weak = Arc::downgrade(&alive);
+        let token = Arc::new(());
+        let alive = Arc::downgrade(&token);
         PublishOn::new(manual, ImmediateScheduler::new(), 2).subscribe(Recorder {
             record: record.clone(),
             initial,
-            _alive: alive,
+            _alive: token,
         });
-        let upstream = slot.lock().take().expect("publish_on subscribed upstream");
+        let mut upstream = slot.lock().take().expect("publish_on subscribed upstream");
         let subscription = record
             .lock()
             .subscription
             .clone()
             .expect("on_subscribe ran");
         assert_eq!(asked.requested.load(Ordering::Acquire), 2, "prefetch");
-        Setup {
+        let kept = subscription.clone();
+        let producer = thread::spawn(move || produce(upstream.as_mut()));
+        let other = thread::spawn(move || downstream(&subscription));
+        producer.join().unwrap();
+        other.join().unwrap();
+        Raced {
             asked,
-            upstream,
             record,
-            subscription,
-            alive: weak,
+            kept,
+            alive,
         }
     }
 
@@ -630,25 +624,19 @@ mod loom_models {
     #[test]
     fn producer_offer_races_drain() {
         loom::model(|| {
-            let Setup {
-                mut upstream,
-                record,
-                subscription,
-                ..
-            } = setup(0);
-            let producer = thread::spawn(move || {
-                upstream.on_next(Arc::new(1));
-                upstream.on_next(Arc::new(2));
-            });
-            let kept = subscription.clone();
-            let consumer = thread::spawn(move || subscription.request(2));
-            producer.join().unwrap();
-            consumer.join().unwrap();
-            let r = record.lock();
+            let raced = race(
+                0,
+                |up| {
+                    up.on_next(Arc::new(1));
+                    up.on_next(Arc::new(2));
+                },
+                |s| s.request(2),
+            );
+            let r = raced.record.lock();
             assert_eq!(r.items, [1, 2], "an item was offered but never delivered");
             assert_eq!(r.completes + r.errors, 0);
             drop(r);
-            kept.cancel(); // the stream is still open: end it, so that nothing leaks
+            raced.kept.cancel(); // the stream is still open: end it, so that nothing leaks
         });
     }
 
@@ -658,33 +646,26 @@ mod loom_models {
     #[test]
     fn cancel_races_drain() {
         loom::model(|| {
-            let Setup {
-                asked,
-                mut upstream,
-                record,
-                subscription,
-                alive,
-            } = setup(1);
             let (a, b) = (Arc::new(1), Arc::new(2));
             let tokens = [Arc::downgrade(&a), Arc::downgrade(&b)];
-            let producer = thread::spawn(move || {
-                upstream.on_next(a);
-                upstream.on_next(b);
-            });
-            let kept = subscription.clone();
-            let canceller = thread::spawn(move || subscription.cancel());
-            producer.join().unwrap();
-            canceller.join().unwrap();
+            let raced = race(
+                1,
+                move |up| {
+                    up.on_next(a);
+                    up.on_next(b);
+                },
+                |s| s.cancel(),
+            );
             assert!(
-                asked.cancelled.load(Ordering::Acquire),
+                raced.asked.cancelled.load(Ordering::Acquire),
                 "upstream not cancelled"
             );
-            let r = record.lock();
+            let r = raced.record.lock();
             assert_eq!(r.completes + r.errors, 0, "a terminal signal after cancel");
             assert!(r.items.len() <= 1, "more than requested");
             drop(r);
             assert_eq!(
-                alive.strong_count(),
+                raced.alive.strong_count(),
                 0,
                 "downstream kept after cancel (rule 3.13)"
             );
@@ -692,7 +673,7 @@ mod loom_models {
                 tokens.iter().all(|t| t.strong_count() == 0),
                 "an item leaked"
             );
-            drop(kept);
+            drop(raced.kept);
         });
     }
 
@@ -702,20 +683,15 @@ mod loom_models {
     #[test]
     fn complete_races_request() {
         loom::model(|| {
-            let Setup {
-                mut upstream,
-                record,
-                subscription,
-                ..
-            } = setup(0);
-            let producer = thread::spawn(move || {
-                upstream.on_next(Arc::new(1));
-                upstream.on_complete();
-            });
-            let consumer = thread::spawn(move || subscription.request(1));
-            producer.join().unwrap();
-            consumer.join().unwrap();
-            let r = record.lock();
+            let raced = race(
+                0,
+                |up| {
+                    up.on_next(Arc::new(1));
+                    up.on_complete();
+                },
+                |s| s.request(1),
+            );
+            let r = raced.record.lock();
             assert_eq!(r.items, [1], "completed with the item still queued");
             assert_eq!(r.completes, 1, "no completion");
             assert_eq!(r.errors, 0);

@@ -20,9 +20,9 @@ use reactive_core::scheduler::{Pass, ScheduledDrain, Scheduler, Worker};
 use reactive_core::support::{Demand, Requested, SubscriptionSlot};
 use reactive_core::sync::Mutex;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
-use reactive_core::{
-    Error, ErrorKind, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED,
-};
+use reactive_core::{Error, ErrorKind, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+
+use super::boundary::{BoundarySubscription, Sides};
 
 /// The publisher returned by [`PublisherExt::subscribe_on`](crate::PublisherExt::subscribe_on).
 #[must_use = "publishers do nothing until subscribed"]
@@ -91,7 +91,7 @@ where
             forwarded_zero: false,
         };
         let drain = ScheduledDrain::new(worker, task, Task::pass, Task::fail);
-        let link = Arc::new(Link {
+        let link: Arc<Link<P, D>> = Arc::new(BoundarySubscription {
             shared: shared.clone(),
             drain,
         });
@@ -150,15 +150,21 @@ where
     }
 }
 
-/// The subscription handed downstream.
-struct Link<P, D>
+/// The subscription handed downstream (which the upstream subscriber keeps too).
+type Link<P, D> = BoundarySubscription<Shared<P, D>, Task<P, D>>;
+
+impl<P, D> Sides for Shared<P, D>
 where
     P: Publisher + Send + Sync + 'static,
     P::Item: Send + 'static,
     D: Subscriber<P::Item> + 'static,
 {
-    shared: Arc<Shared<P, D>>,
-    drain: ScheduledDrain<Task<P, D>>,
+    fn demand(&self) -> &Demand {
+        &self.demand
+    }
+    fn upstream(&self) -> &SubscriptionSlot {
+        &self.upstream
+    }
 }
 
 impl<P, D> Link<P, D>
@@ -190,31 +196,6 @@ where
             Some(error) => self.shared.report(downstream, error),
             // Cancelled: dropping the downstream is rule 3.13.
             None => drop(downstream),
-        }
-    }
-}
-
-impl<P, D> Subscription for Link<P, D>
-where
-    P: Publisher + Send + Sync + 'static,
-    P::Item: Send + 'static,
-    D: Subscriber<P::Item> + 'static,
-{
-    fn request(&self, n: u64) {
-        // Summed here; the pass forwards it on the worker. `add(0)` records a `request(0)`,
-        // which the pass forwards upstream so that the upstream reports rule 3.9.
-        if self.shared.demand.add(n).is_some() {
-            self.drain.signal();
-        }
-    }
-
-    fn cancel(&self) {
-        if self.shared.demand.cancel() {
-            // Straight to the upstream, not through the worker: a synchronous upstream may be
-            // emitting on the worker right now (inside a forwarded request), and only a
-            // cancel from outside can stop it. The pass then disposes the worker.
-            self.shared.upstream.cancel();
-            self.drain.signal();
         }
     }
 }

@@ -10,9 +10,41 @@ use std::sync::{Arc, Weak};
 use reactive_core::scheduler::{ImmediateScheduler, Scheduler, SingleThreadScheduler};
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, error, range};
-use reactive_tck::{StepVerifier, TestSubscriber};
+use reactive_tck::TestSubscriber;
 
-use crate::support::{PATIENCE, assert_clean, barrier, manual, on_thread};
+use reactive_tck::TestEnvironment;
+use reactive_tck::harness::ManualPublisher;
+
+use crate::support::{
+    PATIENCE, assert_clean, barrier, manual, on_thread, request_zero_ends_with_rule_3_9,
+    requests_from_on_next_do_not_recurse,
+};
+
+/// A manual upstream behind `publish_on(immediate, prefetch)` (`error_first` if asked),
+/// subscribed by `subscriber`; with its environment.
+fn behind_immediate<T: Send + Clone + std::fmt::Debug + 'static>(
+    prefetch: usize,
+    error_first: bool,
+    subscriber: TestSubscriber<T>,
+) -> (ManualPublisher<T>, TestEnvironment) {
+    let (upstream, env) = manual::<T>();
+    let boundary = upstream
+        .clone()
+        .publish_on(ImmediateScheduler::new(), prefetch);
+    if error_first {
+        boundary.error_first().subscribe(subscriber);
+    } else {
+        boundary.subscribe(subscriber);
+    }
+    (upstream, env)
+}
+
+/// `n` items whose drops can be watched.
+fn tokens(n: u64) -> (Vec<Arc<u64>>, Vec<Weak<u64>>) {
+    let items: Vec<Arc<u64>> = (0..n).map(Arc::new).collect();
+    let weak = items.iter().map(Arc::downgrade).collect();
+    (items, weak)
+}
 
 #[test]
 fn keeps_the_order_across_the_boundary_in_any_request_pattern() {
@@ -71,12 +103,8 @@ fn every_downstream_signal_runs_on_the_worker() {
 
 #[test]
 fn requests_prefetch_then_replenishes_after_three_quarters() {
-    let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 8)
-        .subscribe(ts.clone());
+    let (upstream, env) = behind_immediate::<u64>(8, false, ts.clone());
     assert_eq!(upstream.take_requests(), 8, "prefetch upfront");
     for i in 0..8 {
         upstream.send_next(i);
@@ -110,12 +138,8 @@ fn requests_prefetch_then_replenishes_after_three_quarters() {
 
 #[test]
 fn prefetch_one_asks_for_one_at_a_time() {
-    let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(UNBOUNDED);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 1)
-        .subscribe(ts.clone());
+    let (upstream, env) = behind_immediate::<u64>(1, false, ts.clone());
     assert_eq!(upstream.take_requests(), 1);
     for i in 0..3 {
         upstream.send_next(i);
@@ -133,12 +157,8 @@ fn prefetch_zero_panics() {
 
 #[test]
 fn an_error_waits_behind_the_queued_items_by_default() {
-    let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 8)
-        .subscribe(ts.clone());
+    let (upstream, env) = behind_immediate::<u64>(8, false, ts.clone());
     for i in 0..3 {
         upstream.send_next(i);
     }
@@ -158,15 +178,9 @@ fn an_error_waits_behind_the_queued_items_by_default() {
 
 #[test]
 fn error_first_overtakes_and_drops_the_queued_items() {
-    let (upstream, env) = manual::<Arc<u64>>();
     let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 8)
-        .error_first()
-        .subscribe(ts.tracked_clone());
-    let items: Vec<Arc<u64>> = (0..3).map(Arc::new).collect();
-    let weak: Vec<Weak<u64>> = items.iter().map(Arc::downgrade).collect();
+    let (upstream, env) = behind_immediate::<Arc<u64>>(8, true, ts.tracked_clone());
+    let (items, weak) = tokens(3);
     for item in items {
         upstream.send_next(item);
     }
@@ -187,13 +201,8 @@ fn error_first_overtakes_and_drops_the_queued_items() {
 
 #[test]
 fn completion_waits_for_the_queue_even_with_error_first() {
-    let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 4)
-        .error_first()
-        .subscribe(ts.clone());
+    let (upstream, env) = behind_immediate::<u64>(4, true, ts.clone());
     upstream.send_next(1);
     upstream.send_next(2);
     upstream.send_completion();
@@ -207,14 +216,8 @@ fn completion_waits_for_the_queue_even_with_error_first() {
 #[test]
 fn an_upstream_that_sends_too_much_overflows_with_a_named_error() {
     for error_first in [false, true] {
-        let (upstream, env) = manual::<u64>();
         let ts = TestSubscriber::with_request(0);
-        let boundary = upstream.clone().publish_on(ImmediateScheduler::new(), 2);
-        if error_first {
-            boundary.error_first().subscribe(ts.clone());
-        } else {
-            boundary.subscribe(ts.clone());
-        }
+        let (upstream, env) = behind_immediate::<u64>(2, error_first, ts.clone());
         assert_eq!(upstream.take_requests(), 2);
         for i in 0..3 {
             upstream.send_next(i); // the third was never asked for
@@ -240,22 +243,10 @@ fn an_upstream_that_sends_too_much_overflows_with_a_named_error() {
 
 #[test]
 fn request_zero_is_rule_3_9_and_cancels_the_upstream() {
-    let scheduler = SingleThreadScheduler::new();
-    StepVerifier::create(&range(0, 10).publish_on(scheduler, 4))
-        .initial_request(0)
-        .then_request(0)
-        .expect_error_matches(|e| {
-            e.kind() == ErrorKind::InvalidRequest && e.message().contains("rule 3.9")
-        })
-        .verify_timeout(PATIENCE)
-        .unwrap();
+    request_zero_ends_with_rule_3_9(&range(0, 10).publish_on(SingleThreadScheduler::new(), 4));
 
-    let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 4)
-        .subscribe(ts.tracked_clone());
+    let (upstream, env) = behind_immediate::<u64>(4, false, ts.tracked_clone());
     upstream.send_next(0);
     upstream.send_next(1);
     ts.request(0);
@@ -271,14 +262,9 @@ fn request_zero_is_rule_3_9_and_cancels_the_upstream() {
 
 #[test]
 fn cancel_drops_the_queued_items_and_the_downstream_and_cancels_upstream() {
-    let (upstream, env) = manual::<Arc<u64>>();
     let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .publish_on(ImmediateScheduler::new(), 8)
-        .subscribe(ts.tracked_clone());
-    let items: Vec<Arc<u64>> = (0..4).map(Arc::new).collect();
-    let weak: Vec<Weak<u64>> = items.iter().map(Arc::downgrade).collect();
+    let (upstream, env) = behind_immediate::<Arc<u64>>(8, false, ts.tracked_clone());
+    let (items, weak) = tokens(4);
     for item in items {
         upstream.send_next(item);
     }
@@ -302,13 +288,9 @@ fn cancel_drops_the_queued_items_and_the_downstream_and_cancels_upstream() {
 
 #[test]
 fn a_request_from_on_next_does_not_recurse() {
-    let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1));
-    range(0, 10_000)
-        .publish_on(ImmediateScheduler::new(), 16)
-        .subscribe(ts.clone());
-    assert_eq!(ts.value_count(), 10_000);
-    assert!(ts.is_complete());
-    assert_eq!(ts.max_on_next_depth(), 1);
+    requests_from_on_next_do_not_recurse(
+        &range(0, 10_000).publish_on(ImmediateScheduler::new(), 16),
+    );
 }
 
 #[test]

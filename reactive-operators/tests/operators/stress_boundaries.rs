@@ -14,25 +14,8 @@ use reactive_core::{BoxPublisher, Publisher};
 use reactive_operators::{PublisherExt, range};
 use reactive_tck::TestSubscriber;
 
+use crate::stress::Rng;
 use crate::support::{PATIENCE, eventually};
-
-/// xorshift64*, so a failing seed can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Two pools, so that the two boundaries of a pipeline may land on different threads.
 fn pools() -> &'static (PoolScheduler, PoolScheduler) {
@@ -76,7 +59,7 @@ fn pipeline(shape: u64, n: u64, p1: usize, p2: usize) -> BoxPublisher<u64> {
 }
 
 fn run(seed: u64) {
-    let mut rng = Rng::new(seed);
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let shape = rng.below(4);
     let n = rng.below(200);
     let (p1, p2) = (1 + rng.below(32) as usize, 1 + rng.below(32) as usize);

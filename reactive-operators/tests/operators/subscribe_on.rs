@@ -10,9 +10,12 @@ use reactive_core::scheduler::{
 };
 use reactive_core::{Error, ErrorKind, Publisher, Subscriber, Subscription, UNBOUNDED};
 use reactive_operators::{PublisherExt, never, range};
-use reactive_tck::{StepVerifier, TestSubscriber};
+use reactive_tck::TestSubscriber;
 
-use crate::support::{PATIENCE, barrier, eventually, on_thread};
+use crate::support::{
+    PATIENCE, barrier, eventually, on_thread, request_zero_ends_with_rule_3_9,
+    requests_from_on_next_do_not_recurse,
+};
 
 /// What the [`Recorded`] upstream saw, with the name of the thread it happened on.
 #[derive(Debug, PartialEq)]
@@ -55,27 +58,20 @@ impl Recorded {
 
     /// Gives the kept subscriber its `on_subscribe`, on this thread.
     fn start(&self) {
-        let mut subscriber = self
-            .shared
-            .subscriber
-            .lock()
-            .unwrap()
-            .take()
-            .expect("subscribed");
-        subscriber.on_subscribe(Arc::new(RecordedSubscription(self.shared.clone())));
-        *self.shared.subscriber.lock().unwrap() = Some(subscriber);
+        let subscription = Arc::new(RecordedSubscription(self.shared.clone()));
+        self.with_subscriber(|s| s.on_subscribe(subscription));
     }
 
     /// Sends `on_next(item)` from this thread.
     fn send_next(&self, item: u64) {
-        let mut subscriber = self
-            .shared
-            .subscriber
-            .lock()
-            .unwrap()
-            .take()
-            .expect("subscribed");
-        subscriber.on_next(item);
+        self.with_subscriber(|s| s.on_next(item));
+    }
+
+    /// Calls the subscriber, with no lock held (it may cancel, which takes the lock).
+    fn with_subscriber(&self, signal: impl FnOnce(&mut dyn Subscriber<u64>)) {
+        let taken = self.shared.subscriber.lock().unwrap().take();
+        let mut subscriber = taken.expect("subscribed");
+        signal(subscriber.as_mut());
         *self.shared.subscriber.lock().unwrap() = Some(subscriber);
     }
 }
@@ -223,14 +219,7 @@ fn requests_before_the_upstream_arrives_are_kept_and_forwarded_on_the_worker() {
 
 #[test]
 fn request_zero_goes_upstream_which_reports_rule_3_9() {
-    StepVerifier::create(&range(0, 10).subscribe_on(PoolScheduler::new(2)))
-        .initial_request(0)
-        .then_request(0)
-        .expect_error_matches(|e| {
-            e.kind() == ErrorKind::InvalidRequest && e.message().contains("rule 3.9")
-        })
-        .verify_timeout(PATIENCE)
-        .unwrap();
+    request_zero_ends_with_rule_3_9(&range(0, 10).subscribe_on(PoolScheduler::new(2)));
 
     let (upstream, events) = Recorded::new(false);
     let ts = TestSubscriber::<u64>::with_request(0);
@@ -242,13 +231,7 @@ fn request_zero_goes_upstream_which_reports_rule_3_9() {
 
 #[test]
 fn a_request_from_on_next_does_not_recurse() {
-    let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1));
-    range(0, 10_000)
-        .subscribe_on(ImmediateScheduler::new())
-        .subscribe(ts.clone());
-    assert_eq!(ts.value_count(), 10_000);
-    assert!(ts.is_complete());
-    assert_eq!(ts.max_on_next_depth(), 1);
+    requests_from_on_next_do_not_recurse(&range(0, 10_000).subscribe_on(ImmediateScheduler::new()));
 }
 
 #[test]

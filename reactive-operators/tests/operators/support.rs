@@ -4,9 +4,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reactive_core::scheduler::{Scheduler, SingleThreadScheduler};
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Error, ErrorKind, Publisher, Subscriber, SubscriptionRef};
 use reactive_tck::harness::ManualPublisher;
-use reactive_tck::{TestEnvironment, TestSubscriber};
+use reactive_tck::{StepVerifier, TestEnvironment, TestSubscriber};
 
 pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -91,4 +91,27 @@ pub(crate) fn barrier(scheduler: &SingleThreadScheduler) {
     scheduler.schedule(Box::new(move || tx.send(()).unwrap()));
     rx.recv_timeout(PATIENCE)
         .expect("the scheduler's thread is stuck in a task");
+}
+
+/// A request of 1 from inside each `on_next` is served after `on_next` returns (rule 3.3):
+/// all 10,000 items of `publisher` arrive, `on_next` never nested.
+pub(crate) fn requests_from_on_next_do_not_recurse<P: Publisher<Item = u64>>(publisher: &P) {
+    let ts = TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1));
+    publisher.subscribe(ts.clone());
+    assert!(ts.await_terminal(PATIENCE));
+    assert_eq!(ts.value_count(), 10_000);
+    assert!(ts.is_complete());
+    assert_eq!(ts.max_on_next_depth(), 1);
+}
+
+/// `request(0)` ends `publisher`'s stream with the `InvalidRequest` error naming rule 3.9.
+pub(crate) fn request_zero_ends_with_rule_3_9<P: Publisher<Item = u64>>(publisher: &P) {
+    StepVerifier::create(publisher)
+        .initial_request(0)
+        .then_request(0)
+        .expect_error_matches(|e| {
+            e.kind() == ErrorKind::InvalidRequest && e.message().contains("rule 3.9")
+        })
+        .verify_timeout(PATIENCE)
+        .unwrap();
 }
