@@ -1,91 +1,87 @@
-//! A fast source and a slow consumer: the consumer decides how much it receives.
+//! A fast producer on one thread, a slow consumer on another, and a bounded queue between
+//! them: watch the producer wait.
 //!
-//! `range` could produce a billion items as fast as the CPU allows. The consumer asks for
-//! four at a time, takes a while over each, asks for four more only when it is ready, and
-//! stops after twelve. The source produces exactly what was asked for: twelve, not a billion,
-//! and nothing piles up in between.
+//! `range` could produce a billion items as fast as the CPU allows. `subscribe_on` puts it on
+//! the thread `producer`; `publish_on(consumer, 8)` moves every item to the thread `consumer`
+//! through a queue of 8 slots, and asks the producer for 8 items upfront and 6 more each time
+//! the consumer has taken 6 (the 75% rule). The consumer needs 20 ms per item. The producer
+//! fills the queue in a few microseconds and then does nothing until the consumer has made
+//! room: the timestamps show it waiting, and the queue never holds more than 8 items.
 //!
 //! Run: `cargo run --release --example quickstart`
 
 #![forbid(unsafe_code)]
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::scheduler::{Scheduler, SingleThreadScheduler};
+use reactive_core::sync::Arc;
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 use reactive_operators::{PublisherExt, range};
 
-/// Asks for `batch` items at a time and cancels after `wanted` items.
-struct SlowConsumer {
-    batch: u64,
-    wanted: u64,
-    received: u64,
-    outstanding: u64,
-    subscription: Option<SubscriptionRef>,
-}
-
-impl SlowConsumer {
-    fn ask(&mut self) {
-        println!("consumer: request({})", self.batch);
-        self.outstanding += self.batch;
-        if let Some(s) = &self.subscription {
-            s.request(self.batch);
-        }
-    }
-}
-
-impl Subscriber<u64> for SlowConsumer {
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        self.subscription = Some(subscription);
-        self.ask();
-    }
-
-    fn on_next(&mut self, item: u64) {
-        self.received += 1;
-        self.outstanding -= 1;
-        println!(
-            "  delivered {item:>3}  (received {:>2}, demand left {})",
-            self.received, self.outstanding
-        );
-        std::thread::sleep(Duration::from_millis(30)); // slow work
-        if self.received == self.wanted {
-            println!("consumer: cancel after {} items", self.received);
-            if let Some(s) = self.subscription.take() {
-                s.cancel();
-            }
-        } else if self.outstanding == 0 {
-            self.ask(); // only when ready for more
-        }
-    }
-
-    fn on_error(&mut self, error: Error) {
-        println!("consumer: failed: {error}");
-    }
-
-    fn on_complete(&mut self) {
-        println!("consumer: complete");
-    }
-}
+const ITEMS: u64 = 24;
+const QUEUE: usize = 8;
 
 fn main() {
-    let produced = Arc::new(Mutex::new(0u64));
-    let counter = produced.clone();
+    let producer = SingleThreadScheduler::builder().name("producer").build();
+    let consumer = SingleThreadScheduler::builder().name("consumer").build();
+    let start = Instant::now();
+    let ms = move || start.elapsed().as_secs_f64() * 1e3;
 
-    let source = range(1, 1_000_000_000).map(move |v| {
-        *counter.lock().unwrap() += 1; // count what the source actually produced
-        v * v
-    });
+    // What the producer made and what the consumer took: their difference is the queue fill.
+    let made = Arc::new(AtomicU64::new(0));
+    let taken = Arc::new(AtomicU64::new(0));
+    let (made_p, taken_p) = (made.clone(), taken.clone());
+    let (made_c, taken_c) = (made.clone(), taken.clone());
 
-    source.subscribe(SlowConsumer {
-        batch: 4,
-        wanted: 12,
-        received: 0,
-        outstanding: 0,
-        subscription: None,
-    });
+    let (done_tx, done) = mpsc::channel();
+    let done_err = done_tx.clone();
+    let handle = range(1, 1_000_000_000)
+        .map(move |v| {
+            let n = made_p.fetch_add(1, Ordering::AcqRel) + 1;
+            let fill = n - taken_p.load(Ordering::Acquire);
+            println!(
+                "{:>7.2} ms  [{}] made  {v:>2}   queue {fill}/{QUEUE}",
+                ms(),
+                std::thread::current().name().unwrap_or("?"),
+            );
+            v
+        })
+        .subscribe_on(producer.clone())
+        .publish_on(consumer.clone(), QUEUE)
+        .subscribe_with(
+            move |v| {
+                if taken_c.load(Ordering::Acquire) == ITEMS {
+                    return; // enough: main is cancelling; ignore what is still in flight
+                }
+                std::thread::sleep(Duration::from_millis(20)); // slow work
+                let t = taken_c.fetch_add(1, Ordering::AcqRel) + 1;
+                let fill = made_c.load(Ordering::Acquire) - t;
+                println!(
+                    "{:>7.2} ms  [{}] took  {v:>2}   queue {fill}/{QUEUE}",
+                    ms(),
+                    std::thread::current().name().unwrap_or("?"),
+                );
+                if t == ITEMS {
+                    let _ = done_tx.send(());
+                }
+            },
+            move |e| {
+                eprintln!("failed: {e}");
+                let _ = done_err.send(());
+            },
+            || {},
+        );
+    let _ = done.recv();
+    handle.cancel();
 
     println!(
-        "the source could emit 1000000000 items and produced {}",
-        produced.lock().unwrap()
+        "the source could emit 1000000000 items; it made {} for the {} the consumer took \
+         (the rest waited in the queue when the consumer cancelled)",
+        made.load(Ordering::Acquire),
+        taken.load(Ordering::Acquire)
     );
+    producer.shutdown();
+    consumer.shutdown();
 }

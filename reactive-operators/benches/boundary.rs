@@ -170,7 +170,9 @@ fn publish_on(source: &SingleThreadScheduler, consumer: &SingleThreadScheduler) 
 }
 
 fn into_stream(rt: &tokio::runtime::Runtime, source: &PoolScheduler) -> u64 {
-    let stream = range(0, N).subscribe_on(source.clone()).into_stream(CAPACITY);
+    let stream = range(0, N)
+        .subscribe_on(source.clone())
+        .into_stream(CAPACITY);
     rt.block_on(async move {
         tokio::spawn(async move {
             let mut stream = stream;
@@ -190,8 +192,12 @@ fn handoff(c: &mut Criterion) {
         .worker_threads(2)
         .build()
         .unwrap();
-    let source = SingleThreadScheduler::builder().name("bench-source").build();
-    let consumer = SingleThreadScheduler::builder().name("bench-consumer").build();
+    let source = SingleThreadScheduler::builder()
+        .name("bench-source")
+        .build();
+    let consumer = SingleThreadScheduler::builder()
+        .name("bench-consumer")
+        .build();
 
     let mut g = c.benchmark_group("handoff_10M");
     g.throughput(Throughput::Elements(N));
@@ -218,7 +224,10 @@ fn handoff(c: &mut Criterion) {
     });
     g.finish();
 
-    let pool = PoolScheduler::builder().threads(1).name("bench-pool").build();
+    let pool = PoolScheduler::builder()
+        .threads(1)
+        .name("bench-pool")
+        .build();
     let mut g = c.benchmark_group("tokio_task_10M");
     g.throughput(Throughput::Elements(N));
     g.sample_size(10);

@@ -59,4 +59,7 @@ pub mod guide {
     #[allow(clippy::test_attr_in_doctest)]
     #[doc = include_str!("../../docs/writing-an-operator.md")]
     pub mod writing_an_operator {}
+
+    #[doc = include_str!("../../docs/guide.md")]
+    pub mod threads_and_async {}
 }

@@ -261,7 +261,11 @@ impl EventLoop {
                 continue;
             }
             self.has_work.store(false, Ordering::Release);
-            if st.timers.next_deadline().is_none_or(|d| d > now + SPIN_LIMIT) {
+            if st
+                .timers
+                .next_deadline()
+                .is_none_or(|d| d > now + SPIN_LIMIT)
+            {
                 drop(st);
                 let arrived = self.spin_for_work();
                 st = self.state.lock();
