@@ -13,9 +13,9 @@
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
+use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Duration;
 

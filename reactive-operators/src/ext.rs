@@ -667,7 +667,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use reactive_operators::{range, PublisherExt};
-    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicU64, Ordering};
     /// use std::sync::Arc;
     ///
     /// let total = Arc::new(AtomicU64::new(0));

@@ -1,9 +1,9 @@
 //! `subscribe_async` and `for_each_async`: items in order, the amounts requested upstream as
 //! calls finish, the concurrency bound, errors, broken publishers, and dropping the future.
 
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;

@@ -2,11 +2,11 @@
 //! drops the stream, one subscriber only, wake-ups from other threads, `poll_on`, a tokio
 //! channel, panics and rule 3.9.
 
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 

@@ -2,9 +2,9 @@
 //! upstream, errors after the items, cancel on drop, overflow, and consumption from tokio tasks
 //! while another thread emits.
 
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
 use futures_core::Stream;
