@@ -14,7 +14,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+mod peers;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use reactive_core::scheduler::{PoolScheduler, Scheduler, SingleThreadScheduler};
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
@@ -24,18 +27,6 @@ const N: u64 = 10_000_000;
 const CAPACITY: usize = 256;
 const CHUNK: usize = 64;
 const EXPECTED: u64 = N * (N - 1) / 2;
-
-fn crossbeam_bounded() -> u64 {
-    let (tx, rx) = crossbeam_channel::bounded::<u64>(CAPACITY);
-    let producer = thread::spawn(move || {
-        for i in 0..N {
-            tx.send(i).unwrap();
-        }
-    });
-    let sum = rx.iter().fold(0u64, u64::wrapping_add);
-    producer.join().unwrap();
-    sum
-}
 
 fn std_sync_channel() -> u64 {
     let (tx, rx) = mpsc::sync_channel::<u64>(CAPACITY);
@@ -47,26 +38,6 @@ fn std_sync_channel() -> u64 {
     let sum = rx.iter().fold(0u64, u64::wrapping_add);
     producer.join().unwrap();
     sum
-}
-
-fn tokio_mpsc(rt: &tokio::runtime::Runtime) -> u64 {
-    rt.block_on(async {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAPACITY);
-        let producer = tokio::spawn(async move {
-            for i in 0..N {
-                tx.send(i).await.unwrap();
-            }
-        });
-        let consumer = tokio::spawn(async move {
-            let mut sum = 0u64;
-            while let Some(v) = rx.recv().await {
-                sum = sum.wrapping_add(v);
-            }
-            sum
-        });
-        producer.await.unwrap();
-        consumer.await.unwrap()
-    })
 }
 
 /// The raw ring, one item per push and per pop, both sides spinning: no wake-ups at all.
@@ -187,6 +158,16 @@ fn into_stream(rt: &tokio::runtime::Runtime, source: &PoolScheduler) -> u64 {
     })
 }
 
+/// A group of N-item runs: 10 samples, each a whole 10M-item run.
+fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Elements(N));
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(8));
+    g
+}
+
 fn handoff(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -199,22 +180,18 @@ fn handoff(c: &mut Criterion) {
         .name("bench-consumer")
         .build();
 
-    let mut g = c.benchmark_group("handoff_10M");
-    g.throughput(Throughput::Elements(N));
-    g.sample_size(10);
-    g.warm_up_time(Duration::from_secs(1));
-    g.measurement_time(Duration::from_secs(8));
+    let mut g = group(c, "handoff_10M");
     g.bench_function("publish_on_256", |b| {
         b.iter(|| assert_eq!(black_box(publish_on(&source, &consumer)), EXPECTED))
     });
     g.bench_function("crossbeam_bounded_256", |b| {
-        b.iter(|| assert_eq!(black_box(crossbeam_bounded()), EXPECTED))
+        b.iter(|| assert_eq!(black_box(peers::crossbeam_bounded(N, CAPACITY)), EXPECTED))
     });
     g.bench_function("std_sync_channel_256", |b| {
         b.iter(|| assert_eq!(black_box(std_sync_channel()), EXPECTED))
     });
     g.bench_function("tokio_mpsc_256", |b| {
-        b.iter(|| assert_eq!(black_box(tokio_mpsc(&rt)), EXPECTED))
+        b.iter(|| assert_eq!(black_box(peers::tokio_mpsc(&rt, N, CAPACITY)), EXPECTED))
     });
     g.bench_function("rtrb_per_item_256", |b| {
         b.iter(|| assert_eq!(black_box(rtrb_per_item()), EXPECTED))
@@ -228,16 +205,12 @@ fn handoff(c: &mut Criterion) {
         .threads(1)
         .name("bench-pool")
         .build();
-    let mut g = c.benchmark_group("tokio_task_10M");
-    g.throughput(Throughput::Elements(N));
-    g.sample_size(10);
-    g.warm_up_time(Duration::from_secs(1));
-    g.measurement_time(Duration::from_secs(8));
+    let mut g = group(c, "tokio_task_10M");
     g.bench_function("into_stream_256", |b| {
         b.iter(|| assert_eq!(black_box(into_stream(&rt, &pool)), EXPECTED))
     });
     g.bench_function("tokio_mpsc_256", |b| {
-        b.iter(|| assert_eq!(black_box(tokio_mpsc(&rt)), EXPECTED))
+        b.iter(|| assert_eq!(black_box(peers::tokio_mpsc(&rt, N, CAPACITY)), EXPECTED))
     });
     g.finish();
     source.shutdown();

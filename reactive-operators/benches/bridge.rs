@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Duration;
 
+mod peers;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use reactive_core::{Subscriber, Subscription};
@@ -143,42 +145,10 @@ fn into_stream(rt: &tokio::runtime::Runtime, n: u64) -> u64 {
     })
 }
 
-fn tokio_mpsc(rt: &tokio::runtime::Runtime, n: u64) -> u64 {
-    rt.block_on(async move {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAPACITY);
-        let producer = tokio::spawn(async move {
-            for i in 0..n {
-                tx.send(i).await.unwrap();
-            }
-        });
-        let consumer = tokio::spawn(async move {
-            let mut sum = 0u64;
-            while let Some(v) = rx.recv().await {
-                sum = sum.wrapping_add(v);
-            }
-            sum
-        });
-        producer.await.unwrap();
-        consumer.await.unwrap()
-    })
-}
-
 fn blocking_iter(n: u64) -> u64 {
     let (subscriber, items) = blocking_subscriber::<u64>(CAPACITY);
     let producer = produce(subscriber, n);
     let sum = items.fold(0u64, |a, v| a.wrapping_add(v.unwrap()));
-    producer.join().unwrap();
-    sum
-}
-
-fn crossbeam(n: u64) -> u64 {
-    let (tx, rx) = crossbeam_channel::bounded::<u64>(CAPACITY);
-    let producer = thread::spawn(move || {
-        for i in 0..n {
-            tx.send(i).unwrap();
-        }
-    });
-    let sum = rx.iter().fold(0u64, |a, v| a.wrapping_add(v));
     producer.join().unwrap();
     sum
 }
@@ -190,9 +160,9 @@ fn bridge(c: &mut Criterion) {
         .unwrap();
     let expected = (0..N).fold(0u64, |a, v| a.wrapping_add(v));
     assert_eq!(into_stream(&rt, N), expected);
-    assert_eq!(tokio_mpsc(&rt, N), expected);
+    assert_eq!(peers::tokio_mpsc(&rt, N, CAPACITY), expected);
     assert_eq!(blocking_iter(N), expected);
-    assert_eq!(crossbeam(N), expected);
+    assert_eq!(peers::crossbeam_bounded(N, CAPACITY), expected);
 
     let mut g = c.benchmark_group("handoff_1M");
     g.throughput(Throughput::Elements(N));
@@ -202,13 +172,13 @@ fn bridge(c: &mut Criterion) {
         b.iter(|| into_stream(&rt, black_box(N)))
     });
     g.bench_function("tokio_mpsc_256", |b| {
-        b.iter(|| tokio_mpsc(&rt, black_box(N)))
+        b.iter(|| peers::tokio_mpsc(&rt, black_box(N), CAPACITY))
     });
     g.bench_function("blocking_iter_256", |b| {
         b.iter(|| blocking_iter(black_box(N)))
     });
     g.bench_function("crossbeam_bounded_256", |b| {
-        b.iter(|| crossbeam(black_box(N)))
+        b.iter(|| peers::crossbeam_bounded(black_box(N), CAPACITY))
     });
     g.finish();
 }
