@@ -43,6 +43,13 @@ pub mod terminal;
 /// crate, so that implementations need no dependency of their own).
 pub use async_trait::async_trait;
 pub use bridge::{from_future, from_stream};
+/// The 75% rule every queueing stage follows: of a prefetch of `prefetch` items, ask upstream
+/// for more once this many were consumed, and for exactly this many (never 0: a prefetch of 1
+/// replenishes 1 at a time).
+pub(crate) fn replenish_limit(prefetch: usize) -> usize {
+    prefetch - prefetch / 4
+}
+
 pub use ext::PublisherExt;
 pub use source::{empty, error, from_iter, just, never, range};
 pub use terminal::AsyncSubscriber;

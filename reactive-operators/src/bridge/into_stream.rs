@@ -143,7 +143,7 @@ pub(crate) fn channel<T>(
     let receiver = Receiver {
         queue: consumer,
         shared,
-        limit: capacity - capacity / 4,
+        limit: crate::replenish_limit(capacity),
         taken: 0,
         finished: false,
         subscribe: None,

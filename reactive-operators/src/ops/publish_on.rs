@@ -135,7 +135,7 @@ where
             queue: consumer,
             signals: signals.clone(),
             worker: worker.clone(),
-            limit: replenish_limit(self.prefetch),
+            limit: crate::replenish_limit(self.prefetch),
             consumed: 0,
             hot: false,
             error_first: self.error_first,
@@ -159,14 +159,6 @@ where
     }
 }
 
-/// The 75% rule: after `limit` items were handed downstream, ask upstream for `limit` more.
-fn replenish_limit(prefetch: usize) -> usize {
-    if prefetch == 1 {
-        1
-    } else {
-        prefetch - prefetch / 4
-    }
-}
 
 /// What the upstream side, the downstream's subscription and the drain pass share.
 struct Signals {

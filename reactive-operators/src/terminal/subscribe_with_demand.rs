@@ -20,10 +20,9 @@ impl Batched {
     /// If `batch` is 0.
     pub(crate) fn new(batch: usize) -> Self {
         assert!(batch > 0, "subscribe_with_demand: batch must be at least 1");
-        let batch = batch as u64;
         Batched {
-            batch,
-            limit: batch - batch / 4,
+            batch: batch as u64,
+            limit: crate::replenish_limit(batch) as u64,
             handled: 0,
         }
     }
