@@ -159,7 +159,6 @@ where
     }
 }
 
-
 /// What the upstream side, the downstream's subscription and the drain pass share.
 struct Signals {
     /// The downstream's demand; its cancelled state is the cancel flag, and a `request(0)` is
