@@ -60,7 +60,7 @@ fn through_publish_on(n: u64) -> u64 {
     let source = SingleThreadScheduler::builder().name("source").build();
     let consumer = SingleThreadScheduler::builder().name("consumer").build();
     let (done, result) = mpsc::channel();
-    range(0, n)
+    range(0..n)
         .subscribe_on(source.clone())
         .publish_on(consumer.clone(), 256)
         .subscribe(SlowSum { acc: 0, done });

@@ -37,7 +37,7 @@ fn main() {
 
     let (done_tx, done) = mpsc::channel();
     let done_err = done_tx.clone();
-    let handle = range(1, 1_000_000_000)
+    let handle = range(1u64..1_000_000_001)
         .map(move |v| {
             let n = made_p.fetch_add(1, Ordering::AcqRel) + 1;
             let fill = n - taken_p.load(Ordering::Acquire);

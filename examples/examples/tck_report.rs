@@ -30,10 +30,10 @@ struct RangeTck;
 
 impl PublisherVerification for RangeTck {
     type Item = u64;
-    type Publisher = Range;
+    type Publisher = Range<u64>;
 
-    fn create_publisher(&self, elements: u64) -> Range {
-        range(0, elements)
+    fn create_publisher(&self, elements: u64) -> Range<u64> {
+        range(0..elements)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
     //    (`subscribe_on`); `into_stream(16)` keeps at most 16 items between that thread and
     //    the task, asking for 12 more each time the task has taken 12.
     let pool = PoolScheduler::builder().threads(1).name("source").build();
-    let mut squares = range(1, 1_000)
+    let mut squares = range(1u64..1_001)
         .map(|v| v * v)
         .filter(|v| v % 3 == 0)
         .subscribe_on(pool.clone())

@@ -133,7 +133,7 @@ impl Subscriber<u64> for SumTo {
 /// the items to another, where the subscriber sums them.
 fn publish_on(source: &SingleThreadScheduler, consumer: &SingleThreadScheduler) -> u64 {
     let (done, sum) = mpsc::channel();
-    range(0, N)
+    range(0..N)
         .subscribe_on(source.clone())
         .publish_on(consumer.clone(), CAPACITY)
         .subscribe(SumTo { sum: 0, done });
@@ -141,7 +141,7 @@ fn publish_on(source: &SingleThreadScheduler, consumer: &SingleThreadScheduler) 
 }
 
 fn into_stream(rt: &tokio::runtime::Runtime, source: &PoolScheduler) -> u64 {
-    let stream = range(0, N)
+    let stream = range(0..N)
         .subscribe_on(source.clone())
         .into_stream(CAPACITY);
     rt.block_on(async move {

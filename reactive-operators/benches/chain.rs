@@ -77,7 +77,7 @@ impl Subscriber<u64> for Sum {
 
 fn reactive(n: u64, batch: u64) -> u64 {
     let out = Arc::new(Mutex::new(0));
-    range(0, n)
+    range(0..n)
         .map(f)
         .filter(p)
         .subscribe(Sum::new(batch, out.clone()));

@@ -39,7 +39,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
-    /// StepVerifier::create(&range(1, 3).map(|v| v * 10))
+    /// StepVerifier::create(&range(1u64..4).map(|v| v * 10))
     ///     .expect_next_values([10, 20, 30])
     ///     .expect_complete()
     ///     .verify()
@@ -77,7 +77,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_tck::StepVerifier;
     ///
     /// // 1..=9: after 9 the source knows it has ended, so it completes without more demand.
-    /// StepVerifier::create(&range(1, 9).filter(|v| v % 3 == 0))
+    /// StepVerifier::create(&range(1u64..10).filter(|v| v % 3 == 0))
     ///     .initial_request(2)
     ///     .expect_next_values([3, 6])
     ///     .then_request(1)
@@ -93,6 +93,26 @@ pub trait PublisherExt: Publisher {
     {
         Filter::new(self, predicate)
     }
+
+    // ----- Fallible user code (ops/try_map.rs, ...) -----
+
+    // ----- end of fallible user code -----
+
+    // ----- Transforms and filters (ops/take.rs, ops/skip.rs, ...) -----
+
+    // ----- end of transforms and filters -----
+
+    // ----- Buffering transforms (ops/buffer.rs, ops/take_last.rs, ...) -----
+
+    // ----- end of buffering transforms -----
+
+    // ----- Aggregates (ops/count.rs, ...) -----
+
+    // ----- end of aggregates -----
+
+    // ----- Side effects and logging (ops/inspect.rs, ...) -----
+
+    // ----- end of side effects and logging -----
 
     // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----
 
@@ -152,7 +172,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_tck::StepVerifier;
     ///
     /// let worker = SingleThreadScheduler::builder().name("consumer").build();
-    /// let on_worker = range(0, 100)
+    /// let on_worker = range(0u64..100)
     ///     .publish_on(worker, 16)
     ///     .map(|v| (v, std::thread::current().name().map(str::to_owned)));
     /// StepVerifier::create(&on_worker)
@@ -288,7 +308,7 @@ pub trait PublisherExt: Publisher {
     /// use futures_util::StreamExt;
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// let stream = range(1, 5).map(|v| v * 10).into_stream(16);
+    /// let stream = range(1u64..6).map(|v| v * 10).into_stream(16);
     /// let items: Vec<u64> = futures_executor::block_on(stream.map(Result::unwrap).collect());
     /// assert_eq!(items, vec![10, 20, 30, 40, 50]);
     /// ```
@@ -342,7 +362,7 @@ pub trait PublisherExt: Publisher {
     /// ```
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// let evens: Vec<u64> = range(0, 10)
+    /// let evens: Vec<u64> = range(0u64..10)
     ///     .filter(|v| v % 2 == 0)
     ///     .blocking_iter(4)
     ///     .collect::<Result<_, _>>()
@@ -384,7 +404,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_operators::{error, range, PublisherExt};
     ///
     /// let mut seen = Vec::new();
-    /// range(0, 4).for_each(|v| seen.push(v)).unwrap();
+    /// range(0u64..4).for_each(|v| seen.push(v)).unwrap();
     /// assert_eq!(seen, vec![0, 1, 2, 3]);
     ///
     /// let failed = error::<u64>(Error::msg("boom")).for_each(|_| {});
@@ -424,7 +444,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_core::Error;
     /// use reactive_operators::{empty, error, range, PublisherExt};
     ///
-    /// assert_eq!(range(5, 100).block_first().unwrap(), Some(5));
+    /// assert_eq!(range(5u64..105).block_first().unwrap(), Some(5));
     /// assert_eq!(empty::<u64>().block_first().unwrap(), None);
     /// assert!(error::<u64>(Error::msg("boom")).block_first().is_err());
     /// ```
@@ -459,7 +479,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_core::Error;
     /// use reactive_operators::{empty, error, range, PublisherExt};
     ///
-    /// assert_eq!(range(0, 1000).block_last().unwrap(), Some(999));
+    /// assert_eq!(range(0u64..1000).block_last().unwrap(), Some(999));
     /// assert_eq!(empty::<u64>().block_last().unwrap(), None);
     /// assert!(error::<u64>(Error::msg("boom")).block_last().is_err());
     /// ```
@@ -497,7 +517,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// let sum = Arc::new(Mutex::new(0));
     /// let acc = sum.clone();
-    /// let handle = range(1, 4).subscribe_with(
+    /// let handle = range(1u64..5).subscribe_with(
     ///     move |v| *acc.lock().unwrap() += v,
     ///     |e| eprintln!("failed: {e}"),
     ///     || println!("done"),
@@ -550,7 +570,7 @@ pub trait PublisherExt: Publisher {
     /// let seen = Arc::new(Mutex::new(Vec::new()));
     /// let sink = seen.clone();
     /// // Asks for 8, then for 6 more each time 6 callbacks have returned.
-    /// let handle = range(0, 20).subscribe_with_demand(
+    /// let handle = range(0u64..20).subscribe_with_demand(
     ///     8,
     ///     move |v| sink.lock().unwrap().push(v),
     ///     |e| eprintln!("failed: {e}"),
@@ -621,7 +641,7 @@ pub trait PublisherExt: Publisher {
     /// }
     ///
     /// futures_executor::block_on(async {
-    ///     range(10, 3).subscribe_async(Collect::default()).await.unwrap();
+    ///     range(10u64..13).subscribe_async(Collect::default()).await.unwrap();
     /// });
     /// ```
     fn subscribe_async<A>(self, subscriber: A) -> AsyncTerminal
@@ -672,7 +692,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// let total = Arc::new(AtomicU64::new(0));
     /// let sum = total.clone();
-    /// let done = range(1, 100).for_each_async(
+    /// let done = range(1u64..101).for_each_async(
     ///     move |v| {
     ///         let sum = sum.clone();
     ///         async move {
@@ -706,7 +726,7 @@ pub trait PublisherExt: Publisher {
     /// use reactive_core::BoxPublisher;
     /// use reactive_operators::{just, range, PublisherExt};
     ///
-    /// let sources: Vec<BoxPublisher<u64>> = vec![range(0, 3).boxed(), just(7).boxed()];
+    /// let sources: Vec<BoxPublisher<u64>> = vec![range(0u64..3).boxed(), just(7).boxed()];
     /// assert_eq!(sources.len(), 2);
     /// ```
     fn boxed(self) -> BoxPublisher<Self::Item>

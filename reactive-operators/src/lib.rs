@@ -10,7 +10,7 @@
 //!
 //! let total = Arc::new(Mutex::new(0u64));
 //! let acc = total.clone();
-//! range(0, 1_000)
+//! range(0u64..1_000)
 //!     .map(|v| v * 3)
 //!     .filter(|v| v % 2 == 0)
 //!     .subscribe_with(move |v| *acc.lock().unwrap() += v, |_| {}, || {});

@@ -180,7 +180,7 @@ pub(crate) fn channel<T>(
 /// use reactive_operators::range;
 ///
 /// let (subscriber, stream) = stream_subscriber::<u64>(4);
-/// range(0, 3).subscribe(subscriber);
+/// range(0u64..3).subscribe(subscriber);
 /// let items: Vec<_> = futures_executor::block_on(stream.collect());
 /// assert_eq!(items.into_iter().collect::<Result<Vec<_>, _>>().unwrap(), vec![0, 1, 2]);
 /// ```
@@ -440,7 +440,7 @@ impl<T> fmt::Debug for Receiver<T> {
 /// use futures_util::StreamExt;
 /// use reactive_operators::{range, PublisherExt};
 ///
-/// let mut stream = range(0, 3).into_stream(2);
+/// let mut stream = range(0u64..3).into_stream(2);
 /// futures_executor::block_on(async {
 ///     assert_eq!(stream.next().await.unwrap().unwrap(), 0);
 ///     assert_eq!(stream.next().await.unwrap().unwrap(), 1);
@@ -470,7 +470,7 @@ impl<T> IntoStream<T> {
     /// use futures_util::StreamExt;
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// let mut stream = range(0, 10).into_stream(4);
+    /// let mut stream = range(0u64..10).into_stream(4);
     /// assert_eq!(stream.queued(), 0); // not subscribed before the first poll
     /// futures_executor::block_on(stream.next());
     /// assert_eq!((stream.queued(), stream.capacity()), (3, 4));
@@ -484,7 +484,7 @@ impl<T> IntoStream<T> {
     /// ```
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// assert_eq!(range(0, 10).into_stream(32).capacity(), 32);
+    /// assert_eq!(range(0u64..10).into_stream(32).capacity(), 32);
     /// ```
     pub fn capacity(&self) -> usize {
         self.receiver.len_and_capacity().1

@@ -6,6 +6,16 @@ mod map;
 mod publish_on;
 mod subscribe_on;
 
+// Fallible user code.
+
+// Transforms and filters.
+
+// Buffering transforms.
+
+// Aggregates.
+
+// Side effects and logging.
+
 pub use filter::Filter;
 pub use map::Map;
 pub use publish_on::PublishOn;

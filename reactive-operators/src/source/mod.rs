@@ -2,7 +2,7 @@
 //!
 //! | source | emits | Reactor / RxJava |
 //! |---|---|---|
-//! | [`range`] | `count` integers from `start` | `Flux.range` / `Flowable.range` |
+//! | [`range`] | the integers of `a..b` or `a..=b` | `Flux.range` / `Flowable.range` |
 //! | [`from_iter`] | the items of a `Clone` iterable | `Flux.fromIterable` / `Flowable.fromIterable` |
 //! | [`just`] | one item | `Flux.just` / `Flowable.just` |
 //! | [`empty`] | nothing, completes | `Flux.empty` / `Flowable.empty` |
@@ -26,4 +26,4 @@ pub use error::{ErrorSource, error};
 pub use from_iter::{FromIter, from_iter};
 pub use just::{Just, just};
 pub use never::{Never, never};
-pub use range::{Range, range};
+pub use range::{IntoRange, Range, RangeInt, range};

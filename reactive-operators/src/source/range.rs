@@ -1,10 +1,15 @@
+use std::ops::{Range as StdRange, RangeInclusive};
+
 use reactive_core::source::{self, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
-/// Emits `count` consecutive integers starting at `start`, then completes.
+/// Emits the integers of a Rust range in ascending order, then completes.
 ///
-/// Each subscriber gets its own run from `start` (a cold publisher). `range(_, 0)` completes
-/// at once.
+/// Takes `a..b` (`b` excluded) or `a..=b` (`b` included) over any primitive integer type, so
+/// the item type is the range's: `range(0..10u8)` emits `u8`s, `range(-3..=3)` emits `i32`s.
+/// An empty range (`5..5`, `3..=2`) completes at once. Each subscriber gets its own run from
+/// the start (a cold publisher). `a..=T::MAX` works: the last item is `T::MAX`, with no
+/// overflow.
 ///
 /// # Backpressure
 ///
@@ -21,10 +26,6 @@ use reactive_core::{Error, Publisher, Subscriber};
 ///
 /// [`ErrorKind::InvalidRequest`]: reactive_core::ErrorKind::InvalidRequest
 ///
-/// # Panics
-///
-/// If `start + count` overflows `u64`.
-///
 /// # Reactive Streams TCK
 ///
 /// Passes every required, optional and stochastic test of the publisher verification. The
@@ -36,65 +37,141 @@ use reactive_core::{Error, Publisher, Subscriber};
 /// ```
 /// use reactive_operators::{range, PublisherExt};
 ///
-/// let mut seen = Vec::new();
-/// # let seen_ref = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-/// # let sink = seen_ref.clone();
-/// range(1, 3).subscribe_with(move |v| sink.lock().unwrap().push(v), |_| {}, || {});
-/// # seen.extend(seen_ref.lock().unwrap().iter().copied());
-/// assert_eq!(seen, [1, 2, 3]);
+/// let tens: Vec<u8> = range(1..=3u8).map(|v| v * 10).blocking_iter(8).map(Result::unwrap).collect();
+/// assert_eq!(tens, [10, 20, 30]);
+///
+/// let evens: Vec<i64> = range(-4..4i64).filter(|v| v % 2 == 0).blocking_iter(8).map(Result::unwrap).collect();
+/// assert_eq!(evens, [-4, -2, 0, 2]);
 /// ```
-pub fn range(start: u64, count: u64) -> Range {
-    let end = start
-        .checked_add(count)
-        .unwrap_or_else(|| panic!("range({start}, {count}) overflows u64"));
-    Range { start, end }
+pub fn range<R: IntoRange>(range: R) -> Range<R::Int> {
+    range.into_range()
 }
 
 /// The publisher returned by [`range`].
 #[must_use = "publishers do nothing until subscribed"]
 #[derive(Debug, Clone, Copy)]
-pub struct Range {
-    start: u64,
-    end: u64,
+pub struct Range<T> {
+    /// The first item not yet emitted.
+    start: T,
+    /// The first item past the half-open part.
+    end: T,
+    /// Whether `end` itself is emitted after the half-open part: only for `a..=T::MAX`, which
+    /// has no exclusive end in `T`.
+    last: bool,
 }
 
-impl Publisher for Range {
-    type Item = u64;
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<u64> + 'static,
-    {
-        source::subscribe(
-            RangePull {
-                next: self.start,
-                end: self.end,
-            },
-            subscriber,
-        );
+/// A primitive integer type that [`range`] can count over.
+///
+/// Implemented for `u8` to `u128`, `i8` to `i128`, `usize` and `isize`; sealed.
+pub trait RangeInt: Copy + Ord + Send + Sync + std::fmt::Debug + 'static + sealed::Sealed {
+    /// The largest value of the type.
+    #[doc(hidden)]
+    const MAX: Self;
+    /// `self + 1`; called only when `self` is below `MAX`.
+    #[doc(hidden)]
+    fn succ(self) -> Self;
+}
+
+/// What [`range`] accepts: `a..b` and `a..=b` over a [`RangeInt`].
+pub trait IntoRange: sealed::Sealed {
+    /// The item type.
+    type Int: RangeInt;
+    /// The publisher that emits the range's items.
+    fn into_range(self) -> Range<Self::Int>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl<T: RangeInt> sealed::Sealed for StdRange<T> {}
+impl<T: RangeInt> sealed::Sealed for RangeInclusive<T> {}
+
+impl<T: RangeInt> IntoRange for StdRange<T> {
+    type Int = T;
+    fn into_range(self) -> Range<T> {
+        // An inverted range (`5..3`) is empty, as an `Iterator` range is.
+        let end = self.end.max(self.start);
+        Range {
+            start: self.start,
+            end,
+            last: false,
+        }
     }
 }
 
-struct RangePull {
-    next: u64,
-    end: u64,
+impl<T: RangeInt> IntoRange for RangeInclusive<T> {
+    type Int = T;
+    fn into_range(self) -> Range<T> {
+        let (start, last) = self.into_inner();
+        if last < start {
+            Range {
+                start,
+                end: start,
+                last: false,
+            }
+        } else if last == T::MAX {
+            Range {
+                start,
+                end: last,
+                last: true,
+            }
+        } else {
+            Range {
+                start,
+                end: last.succ(),
+                last: false,
+            }
+        }
+    }
 }
 
-impl Pull for RangePull {
-    type Item = u64;
+macro_rules! range_int {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl RangeInt for $t {
+            const MAX: Self = <$t>::MAX;
+            #[inline(always)]
+            fn succ(self) -> Self {
+                self + 1
+            }
+        }
+    )*};
+}
+
+range_int!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+);
+
+impl<T: RangeInt> Publisher for Range<T> {
+    type Item = T;
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<T> + 'static,
+    {
+        source::subscribe(*self, subscriber);
+    }
+}
+
+impl<T: RangeInt> Pull for Range<T> {
+    type Item = T;
 
     #[inline(always)]
-    fn next(&mut self) -> Next<u64> {
-        if self.next == self.end {
-            Next::End(Ok(()))
-        } else {
-            let v = self.next;
-            self.next += 1;
+    fn next(&mut self) -> Next<T> {
+        if self.start < self.end {
+            let v = self.start;
+            self.start = v.succ();
             Next::Item(v)
+        } else if self.last {
+            self.last = false;
+            Next::Item(self.end)
+        } else {
+            Next::End(Ok(()))
         }
     }
 
     #[inline(always)]
     fn end(&mut self) -> Option<Result<(), Error>> {
-        (self.next == self.end).then_some(Ok(()))
+        (self.start >= self.end && !self.last).then_some(Ok(()))
     }
 }

@@ -36,7 +36,7 @@ use super::inbox::{self, Received};
 ///     }
 /// }
 ///
-/// let result = futures_executor::block_on(range(1, 4).subscribe_async(Sum(0)));
+/// let result = futures_executor::block_on(range(1u64..5).subscribe_async(Sum(0)));
 /// assert!(result.is_ok());
 /// ```
 #[async_trait]

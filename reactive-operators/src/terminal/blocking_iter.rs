@@ -41,7 +41,7 @@ impl Wake for Unpark {
 /// ```
 /// use reactive_operators::{range, PublisherExt};
 ///
-/// let items: Result<Vec<u64>, _> = range(0, 5).blocking_iter(2).collect();
+/// let items: Result<Vec<u64>, _> = range(0u64..5).blocking_iter(2).collect();
 /// assert_eq!(items.unwrap(), vec![0, 1, 2, 3, 4]);
 /// ```
 #[must_use = "iterators do nothing unless advanced"]
@@ -88,7 +88,7 @@ impl<T> BlockingIter<T> {
     /// ```
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// let mut items = range(0, 10).blocking_iter(4);
+    /// let mut items = range(0u64..10).blocking_iter(4);
     /// assert_eq!(items.queued(), 0); // not subscribed before the first `next`
     /// items.next();
     /// assert_eq!((items.queued(), items.capacity()), (3, 4));
@@ -102,7 +102,7 @@ impl<T> BlockingIter<T> {
     /// ```
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// assert_eq!(range(0, 10).blocking_iter(16).capacity(), 16);
+    /// assert_eq!(range(0u64..10).blocking_iter(16).capacity(), 16);
     /// ```
     pub fn capacity(&self) -> usize {
         self.receiver.len_and_capacity().1
@@ -188,7 +188,7 @@ impl<T> fmt::Debug for BlockingIter<T> {
 /// use reactive_operators::terminal::blocking_subscriber;
 ///
 /// let (subscriber, items) = blocking_subscriber::<u64>(8);
-/// let producer = std::thread::spawn(move || range(0, 20).subscribe(subscriber));
+/// let producer = std::thread::spawn(move || range(0u64..20).subscribe(subscriber));
 /// let sum: u64 = items.map(Result::unwrap).sum();
 /// producer.join().unwrap();
 /// assert_eq!(sum, 190);

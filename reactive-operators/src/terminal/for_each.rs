@@ -20,7 +20,7 @@ pub(crate) const BATCH: usize = 256;
 ///
 /// let mut seen = Vec::new();
 /// let (subscriber, run) = for_each_subscriber(|v: u64| seen.push(v));
-/// range(0, 3).subscribe(subscriber);
+/// range(0u64..3).subscribe(subscriber);
 /// run.run().unwrap();
 /// assert_eq!(seen, vec![0, 1, 2]);
 /// ```
@@ -92,7 +92,7 @@ impl<T, F> fmt::Debug for ForEach<T, F> {
 ///
 /// let mut sum = 0;
 /// let (subscriber, run) = for_each_subscriber(|v: u64| sum += v);
-/// let producer = std::thread::spawn(move || range(1, 100).subscribe(subscriber));
+/// let producer = std::thread::spawn(move || range(1u64..101).subscribe(subscriber));
 /// run.run().unwrap();
 /// producer.join().unwrap();
 /// assert_eq!(sum, 5050);

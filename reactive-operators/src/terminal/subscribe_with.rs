@@ -56,7 +56,7 @@ impl SubscribeHandle {
     /// ```
     /// use reactive_operators::{range, PublisherExt};
     ///
-    /// let handle = range(0, 3).subscribe_with(|_| {}, |_| {}, || {});
+    /// let handle = range(0u64..3).subscribe_with(|_| {}, |_| {}, || {});
     /// assert!(handle.is_terminated());
     /// ```
     pub fn is_terminated(&self) -> bool {

@@ -79,7 +79,7 @@ fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
 #[test]
 fn subscribe_async_delivers_in_order_then_completes() {
     let log = Log::default();
-    let result = futures_executor::block_on(range(0, 5).subscribe_async(Recorder::new(&log)));
+    let result = futures_executor::block_on(range(0u64..5).subscribe_async(Recorder::new(&log)));
     assert!(result.is_ok());
     assert_eq!(
         *log.lock(),
@@ -223,7 +223,7 @@ fn most_in_flight(concurrency: usize) -> usize {
     let most = Arc::new(AtomicUsize::new(0));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (i, m, s) = (in_flight.clone(), most.clone(), seen.clone());
-    let done = range(0, 100).for_each_async(
+    let done = range(0u64..100).for_each_async(
         move |v| {
             let (in_flight, most, seen) = (i.clone(), m.clone(), s.clone());
             async move {
@@ -331,5 +331,5 @@ fn for_each_async_resolves_with_the_error_once_the_calls_in_flight_finished() {
 #[test]
 #[should_panic(expected = "for_each_async: concurrency must be at least 1")]
 fn for_each_async_rejects_zero_concurrency() {
-    drop(range(0, 1).for_each_async(|_| async {}, 0));
+    drop(range(0u64..1).for_each_async(|_| async {}, 0));
 }

@@ -23,7 +23,7 @@ fn subscribed(batch: usize) -> (TestEnvironment, ManualPublisher<u64>, BlockingI
 
 #[test]
 fn blocking_iter_yields_items_in_order_then_none_forever() {
-    let mut items = range(0, 1000).blocking_iter(16);
+    let mut items = range(0u64..1000).blocking_iter(16);
     for expected in 0..1000u64 {
         assert_eq!(items.next().unwrap().unwrap(), expected);
     }
@@ -81,7 +81,7 @@ fn blocking_iter_replenishes_on_the_next_after_three_quarters() {
 
 #[test]
 fn blocking_iter_can_move_between_threads() {
-    let mut items = range(0, 100).blocking_iter(8);
+    let mut items = range(0u64..100).blocking_iter(8);
     assert_eq!(items.next().unwrap().unwrap(), 0);
     let rest = std::thread::spawn(move || items.map(Result::unwrap).collect::<Vec<u64>>())
         .join()
@@ -161,7 +161,7 @@ fn for_each_runs_on_the_calling_thread_while_another_emits() {
 #[test]
 fn for_each_returns_the_error_after_the_items() {
     let mut seen = Vec::new();
-    let result = range(0, 3)
+    let result = range(0u64..3)
         .map(|v| v + 1)
         .for_each(|v| seen.push(v))
         .and_then(|()| error::<u64>(Error::msg("boom")).for_each(|v| seen.push(v)));
@@ -173,7 +173,7 @@ fn for_each_returns_the_error_after_the_items() {
 fn for_each_subscriber_can_be_subscribed_from_another_thread() {
     let mut sum = 0;
     let (subscriber, run) = for_each_subscriber(|v: u64| sum += v);
-    let producer = std::thread::spawn(move || range(0, 10_000).subscribe(subscriber));
+    let producer = std::thread::spawn(move || range(0u64..10_000).subscribe(subscriber));
     run.run().unwrap();
     producer.join().unwrap();
     assert_eq!(sum, (0..10_000).sum());
@@ -217,7 +217,7 @@ fn block_first_requests_one_and_cancels_after_the_first_item() {
 
 #[test]
 fn block_first_on_sources() {
-    assert_eq!(range(3, 10).block_first().unwrap(), Some(3));
+    assert_eq!(range(3u64..13).block_first().unwrap(), Some(3));
     assert_eq!(just("one").block_first().unwrap(), Some("one"));
     assert_eq!(empty::<u64>().block_first().unwrap(), None);
     let e = error::<u64>(Error::msg("boom")).block_first().unwrap_err();
@@ -236,9 +236,9 @@ fn block_last_keeps_the_last_item_with_bounded_requests() {
 
 #[test]
 fn block_last_on_sources() {
-    assert_eq!(range(0, 1000).block_last().unwrap(), Some(999));
+    assert_eq!(range(0u64..1000).block_last().unwrap(), Some(999));
     assert_eq!(empty::<u64>().block_last().unwrap(), None);
-    let e = range(0, 5)
+    let e = range(0u64..5)
         .map(|v| v as u8)
         .block_last()
         .and_then(|_| error::<u8>(Error::msg("boom")).block_last())

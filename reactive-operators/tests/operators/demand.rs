@@ -22,7 +22,7 @@ fn sources(n: u64) -> Vec<(&'static str, Factory)> {
     vec![
         (
             "range",
-            Arc::new(move || Box::new(range(0, n)) as Box<dyn Run>),
+            Arc::new(move || Box::new(range(0..n)) as Box<dyn Run>),
         ),
         (
             "from_iter",
@@ -185,7 +185,7 @@ fn demand_past_u64_max_saturates_without_error() {
             ts.cancel();
         }
     });
-    range(0, u64::MAX).subscribe(ts.clone());
+    range(0..u64::MAX).subscribe(ts.clone());
     assert_eq!(ts.value_count(), 10_000);
     assert!(!ts.is_terminated(), "{ts:?}");
     assert!(ts.violations().is_empty(), "{ts:?}");
@@ -252,7 +252,7 @@ fn cancel_before_any_request_drops_the_subscriber() {
 fn cancel_from_another_thread_races_emission_and_never_overflows() {
     for _ in 0..20 {
         let ts = TestSubscriber::with_request(0);
-        range(0, u64::MAX).subscribe(ts.clone());
+        range(0..u64::MAX).subscribe(ts.clone());
         let subscription = ts.subscription().expect("subscribed");
         let requester_side = ts.clone();
         let requester = std::thread::spawn(move || {

@@ -75,7 +75,7 @@ impl<T, P: Publisher<Item = T>> Publisher for CountRequests<P> {
 #[test]
 fn keeps_matching_items_in_order() {
     let ts = TestSubscriber::<u64>::with_request(UNBOUNDED);
-    range(0, 20).filter(|v| v % 5 == 0).subscribe(ts.clone());
+    range(0u64..20).filter(|v| v % 5 == 0).subscribe(ts.clone());
     assert_eq!(ts.values(), vec![0, 5, 10, 15]);
     assert!(ts.is_complete());
     assert!(ts.violations().is_empty(), "{ts:?}");
@@ -86,7 +86,7 @@ fn rejected_items_cost_no_request_on_the_conditional_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let ts = TestSubscriber::<u64>::with_request(3);
     CountRequests {
-        source: range(0, 100),
+        source: range(0u64..100),
         log: log.clone(),
         plain: false,
     }
@@ -105,7 +105,7 @@ fn rejected_items_are_replaced_with_request_one_on_the_plain_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let ts = TestSubscriber::<u64>::with_request(2);
     CountRequests {
-        source: range(0, 100),
+        source: range(0u64..100),
         log: log.clone(),
         plain: true,
     }
@@ -122,7 +122,7 @@ fn map_then_filter_keeps_the_conditional_path() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let ts = TestSubscriber::<u64>::with_request(2);
     CountRequests {
-        source: range(0, 100),
+        source: range(0u64..100),
         log: log.clone(),
         plain: false,
     }

@@ -100,7 +100,7 @@ fn collect<T>(stream: IntoStream<T>) -> Vec<Result<T, Error>> {
 
 #[test]
 fn yields_items_in_order_then_none_forever() {
-    let mut stream = range(0, 1000).map(|v| v * 2).into_stream(8);
+    let mut stream = range(0u64..1000).map(|v| v * 2).into_stream(8);
     let waker = Waker::from(Arc::new(Counting::default()));
     for expected in 0..1000u64 {
         match poll(&mut stream, &waker) {
@@ -209,7 +209,7 @@ fn prefetch_one_requests_one_at_a_time() {
 
 #[test]
 fn a_synchronous_source_fills_the_buffer_from_the_poll_that_requests() {
-    let mut stream = range(0, 10).into_stream(4);
+    let mut stream = range(0u64..10).into_stream(4);
     let waker = Waker::from(Arc::new(Counting::default()));
     assert!(matches!(
         poll(&mut stream, &waker),
@@ -391,7 +391,7 @@ fn a_second_subscription_is_cancelled() {
 #[test]
 fn the_stream_is_send_and_unpin() {
     fn check<S: Stream + Send + Unpin + 'static>(_: &S) {}
-    check(&range(0, 1).into_stream(1));
+    check(&range(0u64..1).into_stream(1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -420,7 +420,7 @@ async fn a_tokio_task_reads_what_another_thread_emits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tokio_task_reads_a_synchronous_pipeline() {
     let sum = tokio::spawn(async {
-        let mut stream = range(0, 10_000).filter(|v| v % 2 == 0).into_stream(64);
+        let mut stream = range(0u64..10_000).filter(|v| v % 2 == 0).into_stream(64);
         let mut sum = 0;
         while let Some(v) = stream.next().await {
             sum += v.unwrap();

@@ -17,3 +17,13 @@ mod subscribe_on;
 mod subscribe_with;
 mod subscribe_with_demand;
 mod support;
+
+// Sources and fallible user code.
+
+// Transforms and filters.
+
+// Buffering transforms.
+
+// Aggregates, side effects and logging.
+
+// The differential property test.

@@ -51,7 +51,7 @@ fn keeps_the_order_across_the_boundary_in_any_request_pattern() {
     let scheduler = SingleThreadScheduler::new();
     for (prefetch, batch) in [(1, 1), (4, 3), (16, 100), (256, UNBOUNDED)] {
         let ts = TestSubscriber::with_request(0);
-        range(0, 5_000)
+        range(0u64..5_000)
             .publish_on(scheduler.clone(), prefetch)
             .subscribe(ts.clone());
         while !ts.is_terminated() {
@@ -78,7 +78,7 @@ fn every_downstream_signal_runs_on_the_worker() {
         .name("publish-on-test")
         .build();
     let ts = TestSubscriber::new();
-    let threads = on_thread(&range(0, 50).publish_on(scheduler.clone(), 8), &ts);
+    let threads = on_thread(&range(0u64..50).publish_on(scheduler.clone(), 8), &ts);
     assert!(ts.await_terminal(PATIENCE));
     assert_eq!(ts.value_count(), 50);
     let threads = threads.lock().unwrap().clone();
@@ -152,7 +152,7 @@ fn prefetch_one_asks_for_one_at_a_time() {
 #[test]
 #[should_panic(expected = "prefetch must be at least 1")]
 fn prefetch_zero_panics() {
-    let _ = range(0, 1).publish_on(ImmediateScheduler::new(), 0);
+    let _ = range(0u64..1).publish_on(ImmediateScheduler::new(), 0);
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn an_upstream_that_sends_too_much_overflows_with_a_named_error() {
 
 #[test]
 fn request_zero_is_rule_3_9_and_cancels_the_upstream() {
-    request_zero_ends_with_rule_3_9(&range(0, 10).publish_on(SingleThreadScheduler::new(), 4));
+    request_zero_ends_with_rule_3_9(&range(0u64..10).publish_on(SingleThreadScheduler::new(), 4));
 
     let ts = TestSubscriber::with_request(1);
     let (upstream, env) = behind_immediate::<u64>(4, false, ts.tracked_clone());
@@ -289,7 +289,7 @@ fn cancel_drops_the_queued_items_and_the_downstream_and_cancels_upstream() {
 #[test]
 fn a_request_from_on_next_does_not_recurse() {
     requests_from_on_next_do_not_recurse(
-        &range(0, 10_000).publish_on(ImmediateScheduler::new(), 16),
+        &range(0u64..10_000).publish_on(ImmediateScheduler::new(), 16),
     );
 }
 
@@ -325,7 +325,9 @@ fn a_shut_down_scheduler_gives_a_rejected_error() {
     let scheduler = SingleThreadScheduler::new();
     scheduler.shutdown();
     let ts = TestSubscriber::<u64>::new();
-    range(0, 10).publish_on(scheduler, 4).subscribe(ts.clone());
+    range(0u64..10)
+        .publish_on(scheduler, 4)
+        .subscribe(ts.clone());
     assert!(ts.is_subscribed(), "rule 1.9: on_subscribe first");
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::Rejected));
     assert_eq!(ts.value_count(), 0);

@@ -95,7 +95,7 @@ fn run_schedule(seed: u64, subscribe: impl FnOnce(TestSubscriber<u64>)) {
 #[test]
 fn random_request_and_cancel_schedules_on_range() {
     for seed in 0..40 {
-        run_schedule(seed, |ts| range(0, ITEMS).subscribe(ts));
+        run_schedule(seed, |ts| range(0..ITEMS).subscribe(ts));
     }
 }
 

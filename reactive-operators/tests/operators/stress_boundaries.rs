@@ -28,12 +28,12 @@ fn pools() -> &'static (PoolScheduler, PoolScheduler) {
 
 const PIPELINES: u64 = 1_000;
 
-/// `range(0, n)` behind two boundaries, in the order `shape` picks, with `map(v + 1)` between
+/// `range(0..n)` behind two boundaries, in the order `shape` picks, with `map(v + 1)` between
 /// them: it emits `1..=n`.
 fn pipeline(shape: u64, n: u64, p1: usize, p2: usize) -> BoxPublisher<u64> {
     let (a, b) = pools();
     let (a, b) = (a.clone(), b.clone());
-    let source = range(0, n);
+    let source = range(0..n);
     match shape {
         0 => source
             .subscribe_on(a)

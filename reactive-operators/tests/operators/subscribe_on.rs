@@ -141,7 +141,7 @@ fn subscribes_and_requests_on_the_worker() {
 fn items_pass_through_on_the_thread_that_emits_them() {
     // A synchronous source emits on the worker, inside the forwarded request.
     let ts = TestSubscriber::new();
-    range(0, 5)
+    range(0u64..5)
         .map(|v| (v, thread_name()))
         .subscribe_on(named("emitter"))
         .subscribe(ts.clone());
@@ -219,7 +219,7 @@ fn requests_before_the_upstream_arrives_are_kept_and_forwarded_on_the_worker() {
 
 #[test]
 fn request_zero_goes_upstream_which_reports_rule_3_9() {
-    request_zero_ends_with_rule_3_9(&range(0, 10).subscribe_on(PoolScheduler::new(2)));
+    request_zero_ends_with_rule_3_9(&range(0u64..10).subscribe_on(PoolScheduler::new(2)));
 
     let (upstream, events) = Recorded::new(false);
     let ts = TestSubscriber::<u64>::with_request(0);
@@ -231,7 +231,9 @@ fn request_zero_goes_upstream_which_reports_rule_3_9() {
 
 #[test]
 fn a_request_from_on_next_does_not_recurse() {
-    requests_from_on_next_do_not_recurse(&range(0, 10_000).subscribe_on(ImmediateScheduler::new()));
+    requests_from_on_next_do_not_recurse(
+        &range(0u64..10_000).subscribe_on(ImmediateScheduler::new()),
+    );
 }
 
 #[test]
@@ -266,7 +268,7 @@ fn cancel_reaches_the_upstream_and_drops_the_downstream() {
 fn cancel_from_another_thread_stops_a_source_busy_on_the_worker() {
     let scheduler = named("busy-source");
     let ts = TestSubscriber::new(); // unbounded: range emits inside the forwarded request
-    range(0, u64::MAX)
+    range(0..u64::MAX)
         .subscribe_on(scheduler.clone())
         .subscribe(ts.tracked_clone());
     assert!(ts.await_values(1_000, PATIENCE));
@@ -291,7 +293,7 @@ fn a_panic_in_the_upstream_becomes_on_error() {
     // While emitting (a map inside the upstream, on the worker).
     let scheduler = named("panicky");
     let ts = TestSubscriber::new();
-    range(0, 10)
+    range(0u64..10)
         .map(|v| {
             assert!(v != 3, "source failed at {v}");
             v
@@ -320,7 +322,7 @@ fn a_panic_in_the_upstream_becomes_on_error() {
 
     // In downstream code the upstream calls on the worker.
     let ts = TestSubscriber::new();
-    range(0, 10)
+    range(0u64..10)
         .subscribe_on(scheduler.clone())
         .map(|v| {
             assert!(v != 5, "downstream failed at {v}");
@@ -338,7 +340,9 @@ fn a_shut_down_scheduler_gives_a_rejected_error() {
     let scheduler = SingleThreadScheduler::new();
     scheduler.shutdown();
     let ts = TestSubscriber::<u64>::new();
-    range(0, 10).subscribe_on(scheduler).subscribe(ts.clone());
+    range(0u64..10)
+        .subscribe_on(scheduler)
+        .subscribe(ts.clone());
     assert!(ts.is_subscribed(), "rule 1.9: on_subscribe first");
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::Rejected));
 

@@ -9,7 +9,7 @@ fn runs_callbacks_then_reports_termination() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let done = Arc::new(Mutex::new(false));
     let (s, d) = (seen.clone(), done.clone());
-    let handle = range(0, 4).subscribe_with(
+    let handle = range(0u64..4).subscribe_with(
         move |v| s.lock().push(v),
         |e| panic!("unexpected {e}"),
         move || *d.lock() = true,

@@ -68,7 +68,7 @@ fn delivers_a_whole_stream_and_its_end() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let done = Arc::new(Mutex::new(false));
     let (s, d) = (seen.clone(), done.clone());
-    let handle = range(0, 1_000).subscribe_with_demand(
+    let handle = range(0u64..1_000).subscribe_with_demand(
         16,
         move |v| s.lock().push(v),
         |e| panic!("unexpected {e}"),
@@ -118,5 +118,5 @@ fn a_cancel_from_a_callback_stops_the_requests() {
 #[test]
 #[should_panic(expected = "subscribe_with_demand: batch must be at least 1")]
 fn a_batch_of_zero_panics() {
-    range(0, 1).subscribe_with_demand(0, |_| {}, |_| {}, || {});
+    range(0u64..1).subscribe_with_demand(0, |_| {}, |_| {}, || {});
 }

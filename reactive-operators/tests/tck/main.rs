@@ -21,6 +21,14 @@ mod from_stream;
 mod lockstep;
 mod stream_subscribers;
 
+// Sources and fallible user code.
+
+// Transforms and filters.
+
+// Buffering transforms.
+
+// Aggregates, side effects and logging.
+
 /// `error(e)` is the failed publisher of every verification that has one.
 fn failed() -> Option<BoxPublisher<u64>> {
     Some(BoxPublisher::new(error::<u64>(Error::msg(
@@ -28,16 +36,16 @@ fn failed() -> Option<BoxPublisher<u64>> {
     ))))
 }
 
-/// `range(0, n)`: all 40 tests apply except the 7 untested ones.
+/// `range(0..n)`: all 40 tests apply except the 7 untested ones.
 #[derive(Debug)]
 pub struct RangeTck;
 
 impl PublisherVerification for RangeTck {
     type Item = u64;
-    type Publisher = Range;
+    type Publisher = Range<u64>;
 
-    fn create_publisher(&self, elements: u64) -> Range {
-        range(0, elements)
+    fn create_publisher(&self, elements: u64) -> Range<u64> {
+        range(0..elements)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -148,18 +156,18 @@ mod never_tck {
     reactive_tck::publisher_verification!(super::NeverTck);
 }
 
-/// `range(0, n).map(..)`: the operator must keep every rule its source keeps.
+/// `range(0..n).map(..)`: the operator must keep every rule its source keeps.
 #[derive(Debug)]
 pub struct MapTck;
 
-type Doubled = reactive_operators::ops::Map<Range, fn(u64) -> u64>;
+type Doubled = reactive_operators::ops::Map<Range<u64>, fn(u64) -> u64>;
 
 impl PublisherVerification for MapTck {
     type Item = u64;
     type Publisher = Doubled;
 
     fn create_publisher(&self, elements: u64) -> Doubled {
-        range(0, elements).map(double as fn(u64) -> u64)
+        range(0..elements).map(double as fn(u64) -> u64)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -175,19 +183,19 @@ mod map_tck {
     reactive_tck::publisher_verification!(super::MapTck);
 }
 
-/// `range(0, 2n).filter(even)`: exactly `n` items pass, and every rejected one costs the
+/// `range(0..2n).filter(even)`: exactly `n` items pass, and every rejected one costs the
 /// source a replacement (the conditional fast path).
 #[derive(Debug)]
 pub struct FilterTck;
 
-type Evens = reactive_operators::ops::Filter<Range, fn(&u64) -> bool>;
+type Evens = reactive_operators::ops::Filter<Range<u64>, fn(&u64) -> bool>;
 
 impl PublisherVerification for FilterTck {
     type Item = u64;
     type Publisher = Evens;
 
     fn create_publisher(&self, elements: u64) -> Evens {
-        range(0, elements.saturating_mul(2)).filter(even as fn(&u64) -> bool)
+        range(0..elements.saturating_mul(2)).filter(even as fn(&u64) -> bool)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -220,16 +228,16 @@ where
     Some(boundary(error::<u64>(Error::msg("failed on purpose"))).boxed())
 }
 
-/// `range(0, n).publish_on(pool, 16)`: every signal from a pool thread, 16 items queued.
+/// `range(0..n).publish_on(pool, 16)`: every signal from a pool thread, 16 items queued.
 #[derive(Debug)]
 pub struct PublishOnPoolTck;
 
 impl PublisherVerification for PublishOnPoolTck {
     type Item = u64;
-    type Publisher = PublishOn<Range, PoolScheduler>;
+    type Publisher = PublishOn<Range<u64>, PoolScheduler>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0, elements).publish_on(pool(), 16)
+        range(0..elements).publish_on(pool(), 16)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -241,16 +249,16 @@ mod publish_on_pool_tck {
     reactive_tck::publisher_verification!(super::PublishOnPoolTck);
 }
 
-/// `range(0, n).publish_on(immediate, 4)`: the drain runs on whichever thread signals it.
+/// `range(0..n).publish_on(immediate, 4)`: the drain runs on whichever thread signals it.
 #[derive(Debug)]
 pub struct PublishOnImmediateTck;
 
 impl PublisherVerification for PublishOnImmediateTck {
     type Item = u64;
-    type Publisher = PublishOn<Range, ImmediateScheduler>;
+    type Publisher = PublishOn<Range<u64>, ImmediateScheduler>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0, elements).publish_on(ImmediateScheduler::new(), 4)
+        range(0..elements).publish_on(ImmediateScheduler::new(), 4)
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -262,16 +270,16 @@ mod publish_on_immediate_tck {
     reactive_tck::publisher_verification!(super::PublishOnImmediateTck);
 }
 
-/// `range(0, n).subscribe_on(pool)`: subscribed to and requested from on a pool thread.
+/// `range(0..n).subscribe_on(pool)`: subscribed to and requested from on a pool thread.
 #[derive(Debug)]
 pub struct SubscribeOnPoolTck;
 
 impl PublisherVerification for SubscribeOnPoolTck {
     type Item = u64;
-    type Publisher = SubscribeOn<Range, PoolScheduler>;
+    type Publisher = SubscribeOn<Range<u64>, PoolScheduler>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0, elements).subscribe_on(pool())
+        range(0..elements).subscribe_on(pool())
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -283,18 +291,18 @@ mod subscribe_on_pool_tck {
     reactive_tck::publisher_verification!(super::SubscribeOnPoolTck);
 }
 
-/// `range(0, n).subscribe_on(pool).publish_on(pool, 16)`: both boundaries, two workers.
+/// `range(0..n).subscribe_on(pool).publish_on(pool, 16)`: both boundaries, two workers.
 #[derive(Debug)]
 pub struct BothBoundariesTck;
 
-type BothBoundaries = PublishOn<SubscribeOn<Range, PoolScheduler>, PoolScheduler>;
+type BothBoundaries = PublishOn<SubscribeOn<Range<u64>, PoolScheduler>, PoolScheduler>;
 
 impl PublisherVerification for BothBoundariesTck {
     type Item = u64;
     type Publisher = BothBoundaries;
 
     fn create_publisher(&self, elements: u64) -> BothBoundaries {
-        range(0, elements)
+        range(0..elements)
             .subscribe_on(pool())
             .publish_on(pool(), 16)
     }
