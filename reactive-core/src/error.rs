@@ -25,6 +25,9 @@ pub enum ErrorKind {
     Protocol,
     /// A resource needed to run the pipeline was not available (for example a disposed worker).
     Rejected,
+    /// The stream had fewer or more items than an operator needs (for example `single` on an
+    /// empty stream, or `element_at` past the end).
+    ItemCount,
 }
 
 impl ErrorKind {
@@ -37,6 +40,7 @@ impl ErrorKind {
             ErrorKind::Panic => "panic",
             ErrorKind::Protocol => "protocol violation",
             ErrorKind::Rejected => "rejected",
+            ErrorKind::ItemCount => "item count",
         }
     }
 }
@@ -111,6 +115,24 @@ impl Error {
         Error::new(
             ErrorKind::Overflow,
             format!("{which}: buffer full at {capacity} of {capacity} items"),
+        )
+    }
+
+    /// The stream ended before `operator` got the item it needs; `what` says which, for
+    /// example `Error::no_item("single", "an item")`.
+    pub fn no_item(operator: &str, what: &str) -> Self {
+        Error::new(
+            ErrorKind::ItemCount,
+            format!("{operator}: the stream completed without {what}"),
+        )
+    }
+
+    /// The stream had more items than `operator` allows: `limit` of them.
+    pub fn too_many_items(operator: &str, limit: u64) -> Self {
+        let plural = if limit == 1 { "" } else { "s" };
+        Error::new(
+            ErrorKind::ItemCount,
+            format!("{operator}: the stream has more than {limit} item{plural}"),
         )
     }
 
@@ -217,6 +239,17 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Overflow);
         assert!(e.message().contains("on_backpressure_buffer"));
         assert!(e.message().contains("16 of 16"));
+    }
+
+    #[test]
+    fn item_count_errors_name_the_operator_and_the_count() {
+        let e = Error::no_item("single", "an item");
+        assert_eq!(e.kind(), ErrorKind::ItemCount);
+        assert_eq!(e.message(), "single: the stream completed without an item");
+        let e = Error::too_many_items("single", 1);
+        assert_eq!(e.kind(), ErrorKind::ItemCount);
+        assert_eq!(e.message(), "single: the stream has more than 1 item");
+        assert!(Error::too_many_items("x", 3).message().ends_with("3 items"));
     }
 
     #[test]
