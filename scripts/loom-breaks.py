@@ -214,6 +214,28 @@ BREAKS = {
         """        self.demand.cancel();""",
         "source::loom_models::request_races_cancel",
     ),
+    "reentrant-any-thread-counts-locally": (
+        "reactive-core/src/support/reentrant.rs",
+        """        if self.emitter.load(Ordering::Relaxed) != thread::token() {
+            return false;
+        }""",
+        """        if self.emitter.load(Ordering::Relaxed) == 0 {
+            return false;
+        }""",
+        "source::loom_models::reentrant_request_races_foreign_request",
+    ),
+    "reentrant-local-demand-dropped": (
+        "reactive-core/src/source.rs",
+        """                if sum != UNBOUNDED {
+                    requested = sum;
+                    local += more;
+                    continue;
+                }""",
+        """                if sum != UNBOUNDED {
+                    continue;
+                }""",
+        "source::loom_models::reentrant_request_races_foreign_request",
+    ),
     "from-stream-cancel-without-dispose": (
         "reactive-operators/src/bridge/from_stream.rs",
         """        if self.demand.cancel() {

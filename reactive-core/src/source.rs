@@ -100,7 +100,7 @@
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
-use crate::support::{Demand, Requested, WipCell};
+use crate::support::{Demand, ReentrantRequests, Requested, WipCell, add_cap};
 use crate::{Error, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 
 /// What a [`Pull`] cursor has next.
@@ -253,14 +253,15 @@ where
 {
     let subscription = Arc::new(PullSubscription {
         demand: Demand::new(),
+        reentrant: ReentrantRequests::new(),
         state: WipCell::new(State {
             pull: Some(cursor),
             subscriber: Some(subscriber),
         }),
     });
     let mut handle: Option<SubscriptionRef> = Some(subscription.clone());
-    // The first pass hands out the subscription; requests made inside `on_subscribe` only bump
-    // the drain counter, and the next pass of the same loop emits for them.
+    // The first pass hands out the subscription; requests made inside `on_subscribe` are
+    // counted on this thread, and the same pass emits for them.
     subscription
         .state
         .drain(|state| subscription.emit(state, handle.take()));
@@ -407,6 +408,8 @@ impl<P, S> State<P, S> {
 
 struct PullSubscription<P, S> {
     demand: Demand,
+    /// Requests from inside the running pass's own signals, counted without atomics.
+    reentrant: ReentrantRequests,
     state: WipCell<State<P, S>>,
 }
 
@@ -484,7 +487,8 @@ where
     /// The cursor and the subscriber are moved out of the shared state into an [`Emitting`]
     /// guard on the stack for the emission loops, and put back when the loops stop without
     /// ending the subscription (nothing else reads the state meanwhile: a `request` or
-    /// `cancel` made inside a signal only bumps the drain counter). That is for speed, with
+    /// `cancel` made inside a signal is only recorded: a `request` in the pass's own
+    /// [`ReentrantRequests`], a `cancel` in the demand and the drain counter). That is for speed, with
     /// the per-item load in [`Demand::is_stopping`] being `Relaxed`: left in the state behind
     /// the `Arc`, whatever the loop changes per item (the cursor's position, a subscriber's
     /// running total) had to be written to memory before every call that might unwind (such
@@ -498,8 +502,11 @@ where
             state.finish();
             return;
         };
+        // From here on, a `request` the subscriber makes on this thread is counted in
+        // `reentrant` (no atomics) and picked up by the loops below.
+        let _pass = self.reentrant.enter();
         if let Some(handle) = handle {
-            // Requests made in here only bump the drain counter; the loops serve them.
+            // Requests made in here are only counted (`reentrant`); the loops serve them.
             let guard = CancelOnUnwind(&self.demand);
             subscriber.on_subscribe(handle);
             std::mem::forget(guard);
@@ -534,6 +541,12 @@ where
     /// cursor is pending) or must end.
     #[inline(always)]
     fn run(&self, pull: &mut P, subscriber: &mut S) -> Halt {
+        // Requests made on this thread before the loops (in `on_subscribe`, or in the signals
+        // of an earlier pass of this drain) join the shared demand: one update per pass.
+        let early = self.reentrant.take();
+        if early != 0 {
+            self.demand.add(early);
+        }
         let mut requested = match self.ready(pull) {
             Ok(requested) => requested,
             Err(halt) => return halt,
@@ -554,7 +567,11 @@ where
                 }
             }
         }
+        // `requested` is the shared demand this batch started from plus `local`: the demand
+        // the subscriber added from inside its signals, on this thread (`reentrant`), which
+        // never went through the shared demand. Items count against both together.
         let mut emitted = 0u64;
+        let mut local = 0u64;
         loop {
             while emitted != requested {
                 if self.demand.is_stopping() {
@@ -564,27 +581,66 @@ where
                     // A rejected item (conditional fast path) does not use up demand.
                     Next::Item(item) => emitted += u64::from(subscriber.try_on_next(item)),
                     Next::Pending => {
-                        self.demand.produced(emitted);
+                        self.settle(emitted, local);
                         return Halt::Paused;
                     }
                     Next::End(end) => return Halt::Ended(end),
                 }
             }
-            // The demand read is used up: one load says whether more arrived, or the
-            // subscription is ending (a cancel reads as "stop", never as "no more demand").
-            requested = match self.ready(pull) {
+            // The demand read is used up. First what the subscriber asked for from inside its
+            // signals: no shared state involved (a `request(1)` per item costs no atomics).
+            let more = self.reentrant.take();
+            if more != 0 {
+                let sum = add_cap(requested, more);
+                if sum != UNBOUNDED {
+                    requested = sum;
+                    local += more;
+                    continue;
+                }
+                // So much that the count would saturate: the shared demand takes it instead.
+                self.demand.add(more);
+            }
+            // Then one load says whether more arrived from elsewhere, or the subscription is
+            // ending (a cancel reads as "stop", never as "no more demand").
+            let shared = requested - local;
+            let now = match self.ready(pull) {
                 Ok(now) => now,
                 Err(halt) => return halt,
             };
-            if requested == emitted {
-                requested = self.demand.produced(emitted);
+            if now == shared {
+                requested = self.demand.produced(shared);
                 emitted = 0;
+                local = 0;
                 if requested == 0 {
                     // Out of demand (or cancelled meanwhile, which the next pass sees): a later
                     // request or cancel re-enters through `drain`.
                     return Halt::Paused;
                 }
+            } else {
+                // More shared demand (or unbounded now): settle this batch and go on with it.
+                self.settle(emitted, local);
+                requested = match self.ready(pull) {
+                    Ok(now) => now,
+                    Err(halt) => return halt,
+                };
+                emitted = 0;
+                local = 0;
+                if requested == 0 {
+                    return Halt::Paused;
+                }
             }
+        }
+    }
+
+    /// Brings the shared demand up to date after `emitted` items, against a batch that had
+    /// `local` demand on top of the shared one: subtracts what the shared demand paid for, or
+    /// adds the local demand that was not used.
+    #[inline]
+    fn settle(&self, emitted: u64, local: u64) {
+        if emitted >= local {
+            self.demand.produced(emitted - local);
+        } else {
+            self.demand.add(local - emitted);
         }
     }
 
@@ -618,6 +674,10 @@ where
     S: Subscriber<P::Item> + 'static,
 {
     fn request(&self, n: u64) {
+        // From inside the running pass's signals, on its thread: the loops pick it up.
+        if n != 0 && self.reentrant.try_add(n) {
+            return;
+        }
         // `add(0)` records rule 3.9's invalid request; `None`: cancelled (rule 3.6), or an
         // invalid request already recorded, whose caller drains.
         if self.demand.add(n).is_some() {
@@ -1007,6 +1067,95 @@ mod tests {
         (record, alive)
     }
 
+    /// `0..6`, but `Pending` once before item 2.
+    struct PendingOnce {
+        next: u64,
+        paused: bool,
+    }
+
+    impl Pull for PendingOnce {
+        type Item = u64;
+        fn next(&mut self) -> Next<u64> {
+            if self.next == 2 && !self.paused {
+                self.paused = true;
+                return Next::Pending;
+            }
+            if self.next == 6 {
+                return Next::End(Ok(()));
+            }
+            self.next += 1;
+            Next::Item(self.next - 1)
+        }
+        fn end(&mut self) -> Option<Result<(), Error>> {
+            (self.next == 6).then_some(Ok(()))
+        }
+    }
+
+    /// Subscribes a recorder that requests `initial`, then `at_item_0` from inside
+    /// `on_next(0)` and 1 from inside `on_next(1)`, to [`PendingOnce`].
+    fn pending_once_with(
+        initial: u64,
+        at_item_0: u64,
+    ) -> std::sync::Arc<crate::loom::sync::Mutex<super::fixtures::Record>> {
+        let (r, record, _) = recorder(initial);
+        let in_hook = record.clone();
+        let r = r.with_hook(move |s, item| {
+            match item {
+                0 => request_via(&in_hook, s, at_item_0),
+                1 => request_via(&in_hook, s, 1),
+                _ => {}
+            }
+            true
+        });
+        subscribe(
+            PendingOnce {
+                next: 0,
+                paused: false,
+            },
+            r,
+        );
+        record
+    }
+
+    /// Demand requested from inside `on_next` (counted on the emitting thread, outside the
+    /// shared demand) and not used when the cursor pauses is kept for the next pass.
+    #[test]
+    fn reentrant_demand_left_at_a_pause_is_kept() {
+        // 1, then 1 from each of items 0 and 1: 3 requested, 2 delivered, then the pause.
+        let record = pending_once_with(1, 1);
+        assert_eq!(record.lock().items, [0, 1]);
+        request(&record, 1); // the one still owed, plus this one
+        assert_eq!(record.lock().items, [0, 1, 2, 3]);
+        // 1, then 4 from item 0 and 1 from item 1: 6 requested, 2 delivered at the pause, so
+        // 4 owed, all from inside `on_next`.
+        let record = pending_once_with(1, 4);
+        assert_eq!(record.lock().items, [0, 1]);
+        request(&record, 1);
+        let r = record.lock();
+        assert_eq!(r.items, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(r.completes, 1);
+    }
+
+    /// `request(u64::MAX)` from inside `on_next` switches the running loop to unbounded.
+    #[test]
+    fn reentrant_unbounded_request_is_served_by_the_same_pass() {
+        let (cursor, _) = count(1_000, true);
+        let (r, record, alive) = recorder(1);
+        let in_hook = record.clone();
+        let r = r.with_hook(move |s, item| {
+            if item == 0 {
+                request_via(&in_hook, s, u64::MAX);
+            }
+            true
+        });
+        subscribe(cursor, r);
+        let r = record.lock();
+        assert_eq!(r.items.len(), 1_000);
+        assert_eq!(r.completes, 1);
+        drop(r);
+        assert_eq!(alive.strong_count(), 0);
+    }
+
     #[test]
     fn pending_waits_for_the_next_request() {
         let (record, _) = bursts_with_8_owed();
@@ -1285,6 +1434,36 @@ mod loom_models {
     #[test]
     fn request_zero_races_unbounded_emission() {
         loom::model(|| request_zero_races_a_request_of(crate::UNBOUNDED));
+    }
+
+    /// A request the subscriber makes from inside `on_next` (counted without atomics, on the
+    /// emitting thread) races a request from another thread: neither is lost, and the one
+    /// from the other thread never touches the emitter's local count.
+    #[test]
+    fn reentrant_request_races_foreign_request() {
+        loom::model(|| {
+            let (cursor, _) = count(3, true);
+            let (r, record, _alive) = recorder(0);
+            let in_hook = record.clone();
+            let r = r.with_hook(move |s, item| {
+                if item == 0 {
+                    request_via(&in_hook, s, 1);
+                }
+                true
+            });
+            subscribe(cursor, r);
+            let s = record.lock().subscription.clone().expect("subscribed");
+            let (ra, sa) = (record.clone(), s.clone());
+            let (rb, sb) = (record.clone(), s.clone());
+            let ta = thread::spawn(move || request_via(&ra, &sa, 1));
+            let tb = thread::spawn(move || request_via(&rb, &sb, 1));
+            ta.join().unwrap();
+            tb.join().unwrap();
+            let r = record.lock();
+            check_common(&r);
+            assert_eq!(r.items, vec![0, 1, 2], "a request was lost");
+            assert_eq!(r.completes, 1);
+        });
     }
 
     /// Two threads request concurrently: every requested item arrives exactly once, in order,

@@ -101,6 +101,7 @@ fn chain(c: &mut Criterion) {
     let expected = iterator(N);
     assert_eq!(reactive(N, UNBOUNDED), expected);
     assert_eq!(reactive(N, 256), expected);
+    assert_eq!(reactive(N, 1), expected);
     assert_eq!(futures_stream(N), expected);
 
     let mut g = c.benchmark_group("range_map_filter_sum_1M");
@@ -113,6 +114,10 @@ fn chain(c: &mut Criterion) {
     });
     g.bench_function("reactive_batch256", |b| {
         b.iter(|| reactive(black_box(N), 256))
+    });
+    // `request(1)` from inside every `on_next`: the re-entrant request path, once per item.
+    g.bench_function("reactive_request1", |b| {
+        b.iter(|| reactive(black_box(N), 1))
     });
     g.bench_function("futures_stream", |b| {
         b.iter(|| futures_stream(black_box(N)))

@@ -19,6 +19,17 @@ mod imp {
         pub use std::thread::{
             Builder, JoinHandle, Thread, ThreadId, current, park, sleep, spawn, yield_now,
         };
+
+        std::thread_local! {
+            static TOKEN: u8 = const { 0 };
+        }
+
+        /// A number that identifies the calling thread among the threads alive now, and is
+        /// never 0: the address of a thread-local (one TLS access, no atomic, no allocation).
+        #[inline(always)]
+        pub(crate) fn token() -> usize {
+            TOKEN.with(|t| t as *const u8 as usize)
+        }
     }
 
     /// An `UnsafeCell` with loom's closure-based access API, so that code compiles unchanged
@@ -100,6 +111,19 @@ mod imp {
         /// Loom has no clock: a sleep only hands control back to the model checker.
         pub fn sleep(_duration: std::time::Duration) {
             loom::thread::yield_now();
+        }
+
+        /// Numbers the model's threads in the order they first ask (a plain counter outside
+        /// the model: the numbering is not something a model explores).
+        static NEXT_TOKEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+        loom::thread_local! {
+            static TOKEN: usize = NEXT_TOKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+
+        /// A number that identifies the calling thread among the model's threads, never 0.
+        pub(crate) fn token() -> usize {
+            TOKEN.with(|t| *t)
         }
     }
 

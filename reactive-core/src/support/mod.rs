@@ -5,12 +5,14 @@
 //! |---|---|
 //! | count outstanding demand, elect the emitter, record `request(0)` (rule 3.9), cancel | [`Demand`], [`Requested`], [`add_cap`] |
 //! | serialize work arriving from several threads | [`WipCell`] |
+//! | count requests made from inside the emitter's own signals without atomics | [`ReentrantRequests`] |
 //! | hold an upstream that arrives later, reject a second one | [`SubscriptionSlot`] |
 //! | switch upstreams without losing demand | [`SubscriptionArbiter`] |
 //! | a subscription for a source that never emits | [`empty_subscription`] |
 
 mod arbiter;
 mod demand;
+mod reentrant;
 mod slot;
 mod subscriptions;
 #[cfg(test)]
@@ -19,6 +21,7 @@ mod wip;
 
 pub use arbiter::SubscriptionArbiter;
 pub use demand::{Demand, Requested, add_cap};
+pub use reentrant::{EmittingGuard, ReentrantRequests};
 pub use slot::SubscriptionSlot;
 pub use subscriptions::{
     CancelledSubscription, EmptySubscription, cancelled_subscription, empty_subscription,
