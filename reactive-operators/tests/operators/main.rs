@@ -27,3 +27,4 @@ mod support;
 // Aggregates, side effects and logging.
 
 // The differential property test.
+mod differential;

@@ -1,0 +1,146 @@
+//! The differential property test: random chains of operators over random inputs, driven by
+//! random request patterns, must produce exactly what the same chain written with `Iterator`
+//! produces, never more than requested, and exactly one terminal signal (none after a cancel).
+//!
+//! Each operator appears twice below: once as a publisher stage (`Op::stage`) and once as the
+//! `Iterator` adapter of the same meaning (`Op::iter`). Items stay `u64` through the chain so
+//! that stages compose freely; operators that change the item type are followed by a fixed
+//! `map` back to `u64` in both forms.
+
+use proptest::prelude::*;
+use reactive_core::{BoxPublisher, Publisher, UNBOUNDED};
+use reactive_operators::{PublisherExt, from_iter};
+use reactive_tck::TestSubscriber;
+
+type Iter = Box<dyn Iterator<Item = u64>>;
+
+/// One stage of a chain, with its parameters.
+#[derive(Debug, Clone)]
+enum Op {
+    Map(u64),
+    Filter(u64),
+}
+
+impl Op {
+    fn stage(&self, p: BoxPublisher<u64>) -> BoxPublisher<u64> {
+        match *self {
+            Op::Map(k) => p.map(move |x| (x * k + 1) % 37).boxed(),
+            Op::Filter(m) => p.filter(move |x| x % m != 0).boxed(),
+        }
+    }
+
+    fn iter(&self, it: Iter) -> Iter {
+        match *self {
+            Op::Map(k) => Box::new(it.map(move |x| (x * k + 1) % 37)),
+            Op::Filter(m) => Box::new(it.filter(move |x| x % m != 0)),
+        }
+    }
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![(1u64..5).prop_map(Op::Map), (2u64..5).prop_map(Op::Filter),]
+}
+
+/// How the test subscriber asks for items.
+#[derive(Debug, Clone)]
+enum Pattern {
+    /// `request(u64::MAX)` once.
+    Unbounded,
+    /// `request(k)` from the test, again each time the stage has gone quiet.
+    Batches(u64),
+    /// `request(1)` upfront, then one more from inside every `on_next`.
+    OneAtATime,
+    /// Unbounded, cancelled from inside the `k`th `on_next`.
+    CancelAfter(u64),
+}
+
+fn pattern() -> impl Strategy<Value = Pattern> {
+    prop_oneof![
+        Just(Pattern::Unbounded),
+        (1u64..8).prop_map(Pattern::Batches),
+        Just(Pattern::OneAtATime),
+        (1u64..10).prop_map(Pattern::CancelAfter),
+    ]
+}
+
+/// Runs `publisher` under `pattern` and checks it against `expected`.
+fn check(publisher: &BoxPublisher<u64>, expected: &[u64], pattern: &Pattern) -> Result<(), String> {
+    let ts = match *pattern {
+        Pattern::Unbounded | Pattern::Batches(_) => TestSubscriber::with_request(match pattern {
+            Pattern::Batches(_) => 0,
+            _ => UNBOUNDED,
+        }),
+        Pattern::OneAtATime => {
+            TestSubscriber::with_request(1).with_on_next_hook(|ts, _| ts.request(1))
+        }
+        Pattern::CancelAfter(k) => {
+            TestSubscriber::with_request(UNBOUNDED).with_on_next_hook(move |ts, n| {
+                if n == k {
+                    ts.cancel();
+                }
+            })
+        }
+    };
+    publisher.subscribe(ts.clone());
+    if let Pattern::Batches(k) = *pattern {
+        // A synchronous chain delivers each batch inside `request`; one batch per item (plus
+        // one for the terminal signal) is always enough.
+        for _ in 0..=expected.len() + 1 {
+            if ts.is_terminated() {
+                break;
+            }
+            ts.request(k);
+        }
+    }
+    let violations = ts.violations();
+    if !violations.is_empty() {
+        return Err(format!("protocol violations: {violations:?}"));
+    }
+    let got = ts.values();
+    match *pattern {
+        Pattern::CancelAfter(k) if (expected.len() as u64) >= k => {
+            let want = &expected[..k as usize];
+            if got != want {
+                return Err(format!("got {got:?}, want {want:?} (cancelled after {k})"));
+            }
+            if ts.is_terminated() && ts.value_count() < k {
+                return Err("terminated before the cancel".into());
+            }
+        }
+        _ => {
+            if got != expected {
+                return Err(format!("got {got:?}, want {expected:?}"));
+            }
+            if !ts.is_complete() {
+                return Err(format!("not completed (error: {:?})", ts.error()));
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 10_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn chains_match_their_iterator_equivalent(
+        input in proptest::collection::vec(0u64..20, 0..40),
+        ops in proptest::collection::vec(op(), 1..=6),
+        pattern in pattern(),
+    ) {
+        let mut publisher = from_iter(input.clone()).boxed();
+        let mut iter: Iter = Box::new(input.into_iter());
+        for op in &ops {
+            publisher = op.stage(publisher);
+            iter = op.iter(iter);
+        }
+        let expected: Vec<u64> = iter.collect();
+        if let Err(why) = check(&publisher, &expected, &pattern) {
+            return Err(TestCaseError::fail(why));
+        }
+    }
+}
