@@ -569,25 +569,35 @@ where
         }
         // `requested` is the shared demand this batch started from plus `local`: the demand
         // the subscriber added from inside its signals, on this thread (`reentrant`), which
-        // never went through the shared demand. Items count against both together.
-        let mut emitted = 0u64;
+        // never went through the shared demand. Items count against both together; `left` of
+        // them are still to come. The count is checked only when an item was accepted.
         let mut local = 0u64;
+        let mut left = requested;
         loop {
-            while emitted != requested {
-                if self.demand.is_stopping() {
-                    return Halt::Stopping;
-                }
-                match pull.next() {
-                    // A rejected item (conditional fast path) does not use up demand.
-                    Next::Item(item) => emitted += u64::from(subscriber.try_on_next(item)),
-                    Next::Pending => {
-                        self.settle(emitted, local);
-                        return Halt::Paused;
+            if left != 0 {
+                loop {
+                    if self.demand.is_stopping() {
+                        return Halt::Stopping;
                     }
-                    Next::End(end) => return Halt::Ended(end),
+                    match pull.next() {
+                        // A rejected item (conditional fast path) does not use up demand.
+                        Next::Item(item) => {
+                            if subscriber.try_on_next(item) {
+                                left -= 1;
+                                if left == 0 {
+                                    break;
+                                }
+                            }
+                        }
+                        Next::Pending => {
+                            self.settle(requested - left, local);
+                            return Halt::Paused;
+                        }
+                        Next::End(end) => return Halt::Ended(end),
+                    }
                 }
             }
-            // The demand read is used up. First what the subscriber asked for from inside its
+            // The batch is used up. First what the subscriber asked for from inside its
             // signals: no shared state involved (a `request(1)` per item costs no atomics).
             let more = self.reentrant.take();
             if more != 0 {
@@ -595,39 +605,26 @@ where
                 if sum != UNBOUNDED {
                     requested = sum;
                     local += more;
+                    left = more;
                     continue;
                 }
                 // So much that the count would saturate: the shared demand takes it instead.
                 self.demand.add(more);
             }
-            // Then one load says whether more arrived from elsewhere, or the subscription is
-            // ending (a cancel reads as "stop", never as "no more demand").
-            let shared = requested - local;
-            let now = match self.ready(pull) {
-                Ok(now) => now,
-                Err(halt) => return halt,
-            };
-            if now == shared {
-                requested = self.demand.produced(shared);
-                emitted = 0;
-                local = 0;
-                if requested == 0 {
-                    // Out of demand (or cancelled meanwhile, which the next pass sees): a later
-                    // request or cancel re-enters through `drain`.
-                    return Halt::Paused;
-                }
-            } else {
-                // More shared demand (or unbounded now): settle this batch and go on with it.
-                self.settle(emitted, local);
-                requested = match self.ready(pull) {
-                    Ok(now) => now,
-                    Err(halt) => return halt,
-                };
-                emitted = 0;
-                local = 0;
-                if requested == 0 {
-                    return Halt::Paused;
-                }
+            // Then one load says whether the subscription is ending (a cancel reads as "stop",
+            // never as "no more demand") or the cursor has ended, and the shared demand pays
+            // for what it granted; what remains (requests from other threads included) is the
+            // next batch.
+            if let Err(halt) = self.ready(pull) {
+                return halt;
+            }
+            requested = self.demand.produced(requested - local);
+            local = 0;
+            left = requested;
+            if requested == 0 {
+                // Out of demand (or cancelled meanwhile, which the next pass sees): a later
+                // request or cancel re-enters through `drain`.
+                return Halt::Paused;
             }
         }
     }
