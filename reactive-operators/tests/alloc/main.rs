@@ -1,0 +1,126 @@
+//! No operator allocates per item: each chain below runs over 1,000 and over 100,000 items,
+//! and the number of heap allocations made on the test's thread must be the same for both
+//! (what is allocated per subscription does not grow with the stream).
+//!
+//! A binary of its own, because it installs a counting global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::{Arc, Mutex};
+
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+use reactive_operators::{PublisherExt, range};
+
+/// Counts the allocations made on each thread (a thread-local, so tests running in parallel
+/// do not see each other's).
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
+// thread-local `Cell` with a const initializer, which allocates nothing.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        // SAFETY: forwarded with the caller's layout, under the caller's guarantees.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout (see `alloc`).
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        // SAFETY: as for `dealloc`; `new_size` is the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// Sums what it receives; requests `batch` and replenishes 75% of it (or unbounded).
+struct Sum {
+    batch: u64,
+    consumed: u64,
+    sum: u64,
+    upstream: Option<SubscriptionRef>,
+    out: Arc<Mutex<Option<u64>>>,
+}
+
+impl Subscriber<u64> for Sum {
+    fn on_subscribe(&mut self, s: SubscriptionRef) {
+        s.request(self.batch);
+        self.upstream = Some(s);
+    }
+    fn on_next(&mut self, v: u64) {
+        self.sum = self.sum.wrapping_add(v);
+        if self.batch != UNBOUNDED {
+            self.consumed += 1;
+            let limit = self.batch - self.batch / 4;
+            if self.consumed == limit {
+                self.consumed = 0;
+                if let Some(s) = &self.upstream {
+                    s.request(limit);
+                }
+            }
+        }
+    }
+    fn on_error(&mut self, e: Error) {
+        panic!("{e}");
+    }
+    fn on_complete(&mut self) {
+        self.upstream = None;
+        *self.out.lock().unwrap() = Some(self.sum);
+    }
+}
+
+/// The allocations made by subscribing `chain(n)` with demand `batch`, until it completes.
+fn count_allocations<P>(chain: &impl Fn(u64) -> P, n: u64, batch: u64) -> u64
+where
+    P: Publisher<Item = u64>,
+{
+    let out = Arc::new(Mutex::new(None));
+    let publisher = chain(n);
+    let subscriber = Sum {
+        batch,
+        consumed: 0,
+        sum: 0,
+        upstream: None,
+        out: out.clone(),
+    };
+    let before = allocations();
+    publisher.subscribe(subscriber);
+    let after = allocations();
+    assert!(out.lock().unwrap().is_some(), "the chain did not complete");
+    after - before
+}
+
+/// Asserts that `chain` allocates as much over 100,000 items as over 1,000, with unbounded
+/// demand, with batches of 256, and with one item at a time.
+fn assert_no_allocation_per_item<P>(name: &str, chain: impl Fn(u64) -> P)
+where
+    P: Publisher<Item = u64>,
+{
+    for batch in [UNBOUNDED, 256, 1] {
+        let small = count_allocations(&chain, 1_000, batch);
+        let large = count_allocations(&chain, 100_000, batch);
+        assert_eq!(
+            small, large,
+            "{name} (batch {batch}): {small} allocations over 1,000 items, {large} over 100,000"
+        );
+    }
+}
+
+#[test]
+fn no_operator_allocates_per_item() {
+    assert_no_allocation_per_item("range", |n| range(0..n));
+    assert_no_allocation_per_item("map", |n| range(0..n).map(|x| x + 1));
+    assert_no_allocation_per_item("filter", |n| range(0..n).filter(|x| x % 3 != 0));
+}
