@@ -112,6 +112,7 @@ pub mod scheduler;
 pub mod source;
 pub mod spec;
 pub mod support;
+pub mod testing;
 // Kept with the shim it re-exports, so that one folder names every atomic, cell and lock.
 #[path = "loom/sync.rs"]
 pub mod sync;
