@@ -146,11 +146,42 @@ impl Error {
         Error::new(ErrorKind::Protocol, message)
     }
 
-    /// Wraps an error from user code.
+    /// Wraps an error from user code: kind [`ErrorKind::User`], the error's `Display` as the
+    /// message, and the error itself as [`source`](std::error::Error::source), from which
+    /// `downcast_ref` gets it back.
+    ///
+    /// An `Error` passed in is returned unchanged (its kind, message and source are kept), so
+    /// a fallible closure returning `Result<_, Error>` goes through the same conversion as
+    /// one returning its own error type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::{Error, ErrorKind};
+    ///
+    /// let parse = "x".parse::<u32>().unwrap_err();
+    /// let e = Error::user(parse.clone());
+    /// assert_eq!(e.kind(), ErrorKind::User);
+    /// let back = std::error::Error::source(&e).unwrap();
+    /// assert_eq!(back.downcast_ref::<std::num::ParseIntError>(), Some(&parse));
+    ///
+    /// // An `Error` keeps its kind.
+    /// let timeout = Error::timeout("no answer");
+    /// assert!(Error::user(timeout.clone()).ptr_eq(&timeout));
+    /// ```
     pub fn user<E>(error: E) -> Self
     where
         E: std::error::Error + Send + Sync + 'static,
     {
+        let mut slot = Some(error);
+        if let Some(same) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Error>>() {
+            if let Some(error) = same.take() {
+                return error;
+            }
+        }
+        let Some(error) = slot else {
+            unreachable!("the slot is emptied only when it held an Error")
+        };
         let message = error.to_string();
         Error {
             inner: Arc::new(Inner {
@@ -250,6 +281,17 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::ItemCount);
         assert_eq!(e.message(), "single: the stream has more than 1 item");
         assert!(Error::too_many_items("x", 3).message().ends_with("3 items"));
+    }
+
+    #[test]
+    fn user_keeps_an_error_unchanged() {
+        let e = Error::timeout("late");
+        let kept = Error::user(e.clone());
+        assert!(kept.ptr_eq(&e));
+        assert_eq!(kept.kind(), ErrorKind::Timeout);
+        let wrapped = Error::user(std::io::Error::other("disk"));
+        assert_eq!(wrapped.kind(), ErrorKind::User);
+        assert_eq!(wrapped.message(), "disk");
     }
 
     #[test]
