@@ -96,6 +96,252 @@ pub trait PublisherExt: Publisher {
 
     // ----- Fallible user code (ops/try_map.rs, ...) -----
 
+    /// Emits `f(item)`'s `Ok` value for every item; the first `Err(e)` cancels the upstream
+    /// and ends the stream with `e`.
+    ///
+    /// `f` returns `Result<U, E>` for any error type `E` (`std::num::ParseIntError`, an
+    /// `io::Error`, your own type): the operator converts with
+    /// [`Error::user`](reactive_core::Error::user), so nothing is boxed by hand, the error
+    /// comes back with [`std::error::Error::source`] and `downcast_ref::<E>()`, and an `E`
+    /// that is [`Error`] itself goes through unchanged (its kind is kept). Each subscriber
+    /// gets its own clone of `f`. To skip failed items instead of ending the stream, chain
+    /// [`TryMap::on_error_continue`](crate::ops::TryMap::on_error_continue).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// Keeps the conditional fast path of the stage below it.
+    ///
+    /// # Errors
+    ///
+    /// * `Err(e)` from `f`: the upstream is cancelled, then `on_error(Error::user(e))`
+    ///   (kind [`ErrorKind::User`](reactive_core::ErrorKind::User), or `e`'s own kind when
+    ///   `E` is [`Error`]). Whatever an asynchronous upstream still sends after the cancel
+    ///   is dropped, never forwarded.
+    /// * Upstream errors pass through.
+    /// * A panic in `f` propagates like one in [`map`](Self::map), to whoever drove the
+    ///   emission.
+    ///
+    /// # Examples
+    ///
+    /// Parsing, with the `ParseIntError` back out of the stream's error:
+    ///
+    /// ```
+    /// use std::num::ParseIntError;
+    /// use reactive_core::ErrorKind;
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let parsed = from_iter(["1", "2", "three", "4"]).try_map(|s| s.parse::<u32>());
+    /// StepVerifier::create(&parsed)
+    ///     .expect_next_values([1, 2])
+    ///     .expect_error_matches(|e| {
+    ///         let source = std::error::Error::source(e).and_then(|s| s.downcast_ref::<ParseIntError>());
+    ///         e.kind() == ErrorKind::User && source.is_some()
+    ///     })
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    ///
+    /// Your own error type goes in the same way:
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct TooBig(u64);
+    ///
+    /// impl std::fmt::Display for TooBig {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "{} is too big", self.0)
+    ///     }
+    /// }
+    ///
+    /// impl std::error::Error for TooBig {}
+    ///
+    /// let checked = range(1u64..10).try_map(|v| if v < 3 { Ok(v * 10) } else { Err(TooBig(v)) });
+    /// StepVerifier::create(&checked)
+    ///     .expect_next_values([10, 20])
+    ///     .expect_error_matches(|e| {
+    ///         e.message() == "3 is too big"
+    ///             && std::error::Error::source(e).and_then(|s| s.downcast_ref()) == Some(&TooBig(3))
+    ///     })
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn try_map<U, E, F>(self, f: F) -> crate::ops::TryMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Result<U, E> + Clone + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        crate::ops::TryMap::new(self, f)
+    }
+
+    /// Emits the items for which `predicate` returns `Ok(true)`; the first `Err(e)` cancels
+    /// the upstream and ends the stream with `e`.
+    ///
+    /// The error is converted as in [`try_map`](Self::try_map) (any
+    /// `E: std::error::Error`, through [`Error::user`](reactive_core::Error::user); an
+    /// [`Error`] is kept as it is). Each subscriber gets its own clone of `predicate`. To skip
+    /// items whose predicate failed, chain
+    /// [`TryFilter::on_error_continue`](crate::ops::TryFilter::on_error_continue).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through, as [`filter`](Self::filter): the downstream's requests go upstream
+    /// unchanged and nothing is buffered; a rejected item costs nothing on the conditional
+    /// path (`try_on_next`) and is replaced with `request(1)` upstream on the plain `on_next`
+    /// path.
+    ///
+    /// # Errors
+    ///
+    /// * `Err(e)` from `predicate`: the upstream is cancelled, then `on_error(Error::user(e))`;
+    ///   later upstream signals are dropped.
+    /// * Upstream errors pass through.
+    /// * A panic in `predicate` propagates like one in [`map`](Self::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::{Error, ErrorKind};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // An `Error` returned by the predicate keeps its kind.
+    /// let evens = range(0u64..100).try_filter(|v| {
+    ///     if *v < 5 { Ok(v % 2 == 0) } else { Err(Error::timeout("took too long")) }
+    /// });
+    /// StepVerifier::create(&evens)
+    ///     .expect_next_values([0, 2, 4])
+    ///     .expect_error_kind(ErrorKind::Timeout)
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn try_filter<E, F>(self, predicate: F) -> crate::ops::TryFilter<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> Result<bool, E> + Clone + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        crate::ops::TryFilter::new(self, predicate)
+    }
+
+    /// Emits `v` for every item where `f(item)` returns `Ok(Some(v))`, drops the items where
+    /// it returns `Ok(None)`; the first `Err(e)` cancels the upstream and ends the stream
+    /// with `e`.
+    ///
+    /// `try_map` and `filter` in one step, with the error converted as in
+    /// [`try_map`](Self::try_map). Each subscriber gets its own clone of `f`. To skip failed
+    /// items, chain
+    /// [`TryFilterMap::on_error_continue`](crate::ops::TryFilterMap::on_error_continue).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through, as [`filter`](Self::filter): a dropped item costs nothing on the
+    /// conditional path and is replaced with `request(1)` upstream on the plain `on_next`
+    /// path. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// * `Err(e)` from `f`: the upstream is cancelled, then `on_error(Error::user(e))`;
+    ///   later upstream signals are dropped.
+    /// * Upstream errors pass through.
+    /// * A panic in `f` propagates like one in [`map`](Self::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // Comments and blank lines are dropped, the rest must parse.
+    /// let values = from_iter(["# header", "10", "", "20", "x"]).try_filter_map(|line| {
+    ///     if line.is_empty() || line.starts_with('#') {
+    ///         Ok(None)
+    ///     } else {
+    ///         line.parse::<i32>().map(Some)
+    ///     }
+    /// });
+    /// StepVerifier::create(&values)
+    ///     .expect_next_values([10, 20])
+    ///     .expect_error_matches(|e| e.message() == "invalid digit found in string")
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn try_filter_map<U, E, F>(self, f: F) -> crate::ops::TryFilterMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Result<Option<U>, E> + Clone + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        crate::ops::TryFilterMap::new(self, f)
+    }
+
+    /// Emits the same items and completion; an upstream error `e` is replaced with `f(e)`.
+    ///
+    /// `f` takes the upstream's [`Error`] and returns any error type `E`, converted with
+    /// [`Error::user`](reactive_core::Error::user) like the results of
+    /// [`try_map`](Self::try_map)'s closure: return an [`Error`] (for example
+    /// `Error::new(kind, message)`) to choose the kind yourself, as it goes through
+    /// unchanged, or your own error type (kind `User`, recoverable with `source` and
+    /// `downcast_ref`). One conversion rule serves every fallible closure, and `f` sees the
+    /// error's kind, so it can map some kinds and pass the others on. Each subscriber gets
+    /// its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    ///
+    /// # Errors
+    ///
+    /// Every upstream error becomes `f(e)`, converted as above (a `request(0)` error from the
+    /// source too: `f` sees its `InvalidRequest` kind). A panic in `f` propagates to whoever
+    /// delivered the error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::{Error, ErrorKind};
+    /// use reactive_operators::{error, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// #[derive(Debug)]
+    /// struct Unavailable(String);
+    ///
+    /// impl std::fmt::Display for Unavailable {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "service unavailable ({})", self.0)
+    ///     }
+    /// }
+    ///
+    /// impl std::error::Error for Unavailable {}
+    ///
+    /// let failing = error::<u64>(Error::timeout("no answer in 5 s"));
+    /// StepVerifier::create(&failing.map_err(|e| Unavailable(e.message().to_owned())))
+    ///     .expect_error_matches(|e| {
+    ///         e.kind() == ErrorKind::User && e.message() == "service unavailable (no answer in 5 s)"
+    ///     })
+    ///     .verify()
+    ///     .unwrap();
+    ///
+    /// // Items and completion are untouched.
+    /// StepVerifier::create(&range(0u64..2).map_err(|e| e))
+    ///     .expect_next_values([0, 1])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn map_err<E, F>(self, f: F) -> crate::ops::MapErr<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Error) -> E + Clone + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        crate::ops::MapErr::new(self, f)
+    }
+
     // ----- end of fallible user code -----
 
     // ----- Transforms and filters (ops/take.rs, ops/skip.rs, ...) -----

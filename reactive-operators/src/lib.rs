@@ -51,7 +51,9 @@ pub(crate) fn replenish_limit(prefetch: usize) -> usize {
 }
 
 pub use ext::PublisherExt;
-pub use source::{empty, error, from_iter, just, never, range};
+pub use source::{
+    defer, empty, error, from_iter, from_iter_once, generate, just, never, range, repeat, repeat_n,
+};
 pub use terminal::AsyncSubscriber;
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -7,6 +7,16 @@ mod publish_on;
 mod subscribe_on;
 
 // Fallible user code.
+mod fallible;
+mod map_err;
+mod try_filter;
+mod try_filter_map;
+mod try_map;
+pub use fallible::{ContinueOnError, OnItemError, StopOnError};
+pub use map_err::MapErr;
+pub use try_filter::TryFilter;
+pub use try_filter_map::TryFilterMap;
+pub use try_map::TryMap;
 
 // Transforms and filters.
 

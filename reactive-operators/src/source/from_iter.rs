@@ -66,17 +66,22 @@ where
     where
         S: Subscriber<I::Item> + 'static,
     {
-        source::subscribe(
-            IterPull {
-                iter: self.iterable.clone().into_iter().peekable(),
-            },
-            subscriber,
-        );
+        source::subscribe(IterPull::new(self.iterable.clone().into_iter()), subscriber);
     }
 }
 
-struct IterPull<I: Iterator> {
+/// The cursor over an iterator, looking one item ahead to complete eagerly (shared with
+/// `from_iter_once`).
+pub(crate) struct IterPull<I: Iterator> {
     iter: Peekable<I>,
+}
+
+impl<I: Iterator> IterPull<I> {
+    pub(crate) fn new(iter: I) -> Self {
+        IterPull {
+            iter: iter.peekable(),
+        }
+    }
 }
 
 impl<I> Pull for IterPull<I>
