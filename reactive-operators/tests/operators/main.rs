@@ -19,6 +19,13 @@ mod subscribe_with_demand;
 mod support;
 
 // Sources and fallible user code.
+mod defer;
+mod from_iter_once;
+mod generate;
+mod map_err;
+mod repeat;
+mod try_filter;
+mod try_map;
 
 // Transforms and filters.
 
