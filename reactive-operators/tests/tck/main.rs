@@ -22,6 +22,7 @@ mod lockstep;
 mod stream_subscribers;
 
 // Sources and fallible user code.
+mod sources_and_fallible;
 
 // Transforms and filters.
 
