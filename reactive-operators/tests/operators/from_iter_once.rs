@@ -125,3 +125,34 @@ fn request_zero_is_the_rule_3_9_error() {
 fn request_one_from_on_next_does_not_recurse() {
     requests_from_on_next_do_not_recurse(&from_iter_once(counted(10_000).0));
 }
+
+#[test]
+fn subscribers_racing_on_threads_get_the_iterator_exactly_once() {
+    for _ in 0..50 {
+        let source = Arc::new(from_iter_once(0u64..100));
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let racers: Vec<_> = (0..4)
+            .map(|_| {
+                let source = source.clone();
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    let ts = TestSubscriber::with_request(UNBOUNDED);
+                    start.wait();
+                    source.subscribe(ts.clone());
+                    assert!(ts.await_terminal(PATIENCE));
+                    ts
+                })
+            })
+            .collect();
+        let results: Vec<TestSubscriber<u64>> =
+            racers.into_iter().map(|t| t.join().unwrap()).collect();
+        let winners: Vec<_> = results.iter().filter(|ts| ts.is_complete()).collect();
+        assert_eq!(winners.len(), 1, "exactly one subscriber gets the iterator");
+        assert!(winners[0].values().into_iter().eq(0..100));
+        let rejected = results
+            .iter()
+            .filter(|ts| ts.error().is_some_and(|e| e.kind() == ErrorKind::Rejected))
+            .count();
+        assert_eq!(rejected, 3);
+    }
+}
