@@ -20,7 +20,11 @@ fn calls_the_factory_once_per_subscriber_and_only_then() {
         let n = count.fetch_add(1, Ordering::Relaxed);
         range(n * 10..n * 10 + 2)
     });
-    assert_eq!(calls.load(Ordering::Relaxed), 0, "nothing built before a subscribe");
+    assert_eq!(
+        calls.load(Ordering::Relaxed),
+        0,
+        "nothing built before a subscribe"
+    );
     for n in 0..3u64 {
         StepVerifier::create(&deferred)
             .expect_next_values([n * 10, n * 10 + 1])

@@ -7,7 +7,9 @@ use reactive_operators::from_iter_once;
 use reactive_tck::harness::{DropToken, DropWatch};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
-use crate::support::{PATIENCE, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse};
+use crate::support::{
+    PATIENCE, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+};
 
 /// An iterator over `0..n` that is not `Clone`, counting its `next` calls and holding a
 /// drop token.
@@ -112,7 +114,7 @@ fn cancel_mid_stream_drops_the_iterator() {
 #[test]
 fn an_empty_iterator_completes_without_demand() {
     let ts = TestSubscriber::<u64>::with_request(0);
-    from_iter_once(Vec::<u64>::new().into_iter()).subscribe(ts.clone());
+    from_iter_once(Vec::<u64>::new()).subscribe(ts.clone());
     assert!(ts.is_complete());
 }
 

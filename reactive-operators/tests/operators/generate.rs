@@ -11,10 +11,7 @@ use reactive_tck::{StepVerifier, TestSubscriber};
 use crate::support::{PATIENCE, request_zero_ends_with_rule_3_9};
 
 /// A counter from 0 below `end`, counting its `step` calls in `calls`.
-fn counter(
-    end: u64,
-    calls: Arc<Mutex<u64>>,
-) -> impl reactive_core::Publisher<Item = u64> + Clone {
+fn counter(end: u64, calls: Arc<Mutex<u64>>) -> impl reactive_core::Publisher<Item = u64> + Clone {
     generate(
         || 0u64,
         move |next: &mut u64| {
@@ -79,7 +76,12 @@ fn an_err_ends_the_stream_with_the_users_error_and_drops_the_state() {
     let (token, watch) = DropWatch::new();
     let token = Arc::new(Mutex::new(Some(token)));
     let reader = generate(
-        move || (token.lock().unwrap().take(), std::io::Cursor::new("1\n2\nx\n4\n").lines()),
+        move || {
+            (
+                token.lock().unwrap().take(),
+                std::io::Cursor::new("1\n2\nx\n4\n").lines(),
+            )
+        },
         |(_token, lines)| {
             lines.next().map(|line| {
                 line.map_err(Error::user)
@@ -97,7 +99,10 @@ fn an_err_ends_the_stream_with_the_users_error_and_drops_the_state() {
             .and_then(|s| s.downcast_ref::<std::num::ParseIntError>())
             .is_some()
     );
-    assert!(watch.is_dropped(), "the state is dropped with the subscription");
+    assert!(
+        watch.is_dropped(),
+        "the state is dropped with the subscription"
+    );
 }
 
 #[test]
@@ -143,7 +148,10 @@ fn requests_from_on_next_do_not_recurse() {
 
 #[test]
 fn a_panic_in_step_reaches_the_requester() {
-    let panicking = generate(|| 0u8, |_| -> Option<Result<u8, Error>> { panic!("step failed") });
+    let panicking = generate(
+        || 0u8,
+        |_| -> Option<Result<u8, Error>> { panic!("step failed") },
+    );
     let ts = TestSubscriber::with_request(0);
     panicking.subscribe(ts.clone());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ts.request(1)));

@@ -39,7 +39,10 @@ fn the_error_becomes_the_users_type() {
 #[test]
 fn an_error_returned_as_error_keeps_the_kind_it_was_given() {
     let relabelled = error::<u64>(Error::msg("db down")).map_err(|e| {
-        Error::new(ErrorKind::Rejected, format!("service unavailable: {}", e.message()))
+        Error::new(
+            ErrorKind::Rejected,
+            format!("service unavailable: {}", e.message()),
+        )
     });
     StepVerifier::create(&relabelled)
         .expect_error_matches(|e| {

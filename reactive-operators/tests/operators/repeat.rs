@@ -7,7 +7,9 @@ use reactive_core::{Publisher, UNBOUNDED};
 use reactive_operators::{repeat, repeat_n};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
-use crate::support::{PATIENCE, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse};
+use crate::support::{
+    PATIENCE, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+};
 
 /// A value that counts its clones.
 #[derive(Debug)]
@@ -55,7 +57,11 @@ fn repeat_clones_once_per_item() {
     let ts = TestSubscriber::with_request(5);
     repeat(Clones(clones.clone())).subscribe(ts.clone());
     assert_eq!(ts.value_count(), 5);
-    assert_eq!(clones.load(Ordering::Relaxed), 6, "the subscriber's copy, then one per item");
+    assert_eq!(
+        clones.load(Ordering::Relaxed),
+        6,
+        "the subscriber's copy, then one per item"
+    );
 }
 
 #[test]
@@ -63,7 +69,11 @@ fn repeat_n_matches_the_iterator() {
     for n in [0usize, 1, 2, 7] {
         let ts = TestSubscriber::with_request(UNBOUNDED);
         repeat_n('a', n).subscribe(ts.clone());
-        assert_eq!(ts.values(), std::iter::repeat_n('a', n).collect::<Vec<_>>(), "n = {n}");
+        assert_eq!(
+            ts.values(),
+            std::iter::repeat_n('a', n).collect::<Vec<_>>(),
+            "n = {n}"
+        );
         assert!(ts.is_complete());
     }
 }

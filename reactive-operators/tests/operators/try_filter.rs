@@ -43,7 +43,11 @@ fn try_filter_keeps_the_matching_items() {
 fn try_filter_rejections_cost_no_demand_on_the_conditional_path() {
     let ts = TestSubscriber::with_request(3);
     range(0u64..40).try_filter(thirds).subscribe(ts.clone());
-    assert_eq!(ts.values(), [0, 3, 6], "exactly the 3 requested, rejected ones not counted");
+    assert_eq!(
+        ts.values(),
+        [0, 3, 6],
+        "exactly the 3 requested, rejected ones not counted"
+    );
     ts.request(2);
     assert_eq!(ts.values(), [0, 3, 6, 9, 12]);
     ts.request(UNBOUNDED);
@@ -62,11 +66,19 @@ fn try_filter_replaces_rejections_with_request_one_on_the_plain_path() {
     assert_eq!(upstream.take_requests(), 0);
     upstream.send_next(1);
     upstream.send_next(2);
-    assert_eq!(upstream.take_requests(), 2, "one request(1) per rejected item");
+    assert_eq!(
+        upstream.take_requests(),
+        2,
+        "one request(1) per rejected item"
+    );
     upstream.send_next(3);
     assert_eq!(upstream.take_requests(), 0);
     ts.request(4);
-    assert_eq!(upstream.take_requests(), 4, "the downstream's requests go up unchanged");
+    assert_eq!(
+        upstream.take_requests(),
+        4,
+        "the downstream's requests go up unchanged"
+    );
     upstream.send_completion();
     assert_eq!(ts.values(), [0, 3]);
     assert!(ts.is_complete());
@@ -168,7 +180,9 @@ fn try_filter_map_maps_and_drops() {
 #[test]
 fn try_filter_map_drops_cost_no_demand_on_the_conditional_path() {
     let ts = TestSubscriber::with_request(2);
-    range(0u64..20).try_filter_map(halve_evens).subscribe(ts.clone());
+    range(0u64..20)
+        .try_filter_map(halve_evens)
+        .subscribe(ts.clone());
     assert_eq!(ts.values(), [0, 1]);
     assert!(!ts.is_terminated());
     ts.request(UNBOUNDED);
@@ -181,7 +195,10 @@ fn try_filter_map_drops_cost_no_demand_on_the_conditional_path() {
 fn try_filter_map_replaces_drops_with_request_one_on_the_plain_path() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(3);
-    upstream.clone().try_filter_map(halve_evens).subscribe(ts.clone());
+    upstream
+        .clone()
+        .try_filter_map(halve_evens)
+        .subscribe(ts.clone());
     assert_eq!(upstream.take_requests(), 3);
     for v in [1, 3, 5] {
         upstream.send_next(v);
@@ -199,7 +216,10 @@ fn try_filter_map_replaces_drops_with_request_one_on_the_plain_path() {
 fn try_filter_map_err_cancels_and_drops_later_signals() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_filter_map(halve_evens).subscribe(ts.clone());
+    upstream
+        .clone()
+        .try_filter_map(halve_evens)
+        .subscribe(ts.clone());
     upstream.send_next(2);
     upstream.send_next(99);
     assert!(upstream.is_cancelled());
@@ -215,7 +235,10 @@ fn try_filter_map_err_cancels_and_drops_later_signals() {
 fn try_filter_map_passes_completion_errors_and_cancel() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_filter_map(halve_evens).subscribe(ts.clone());
+    upstream
+        .clone()
+        .try_filter_map(halve_evens)
+        .subscribe(ts.clone());
     upstream.send_next(2);
     upstream.send_completion();
     assert_eq!(ts.values(), [1]);

@@ -40,7 +40,11 @@ fn requests_go_upstream_unchanged() {
     for v in 0..3 {
         upstream.send_next(v);
     }
-    assert_eq!(upstream.take_requests(), 0, "no request of its own per item");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "no request of its own per item"
+    );
     ts.request(2);
     ts.request(5);
     assert_eq!(upstream.take_requests(), 7);
@@ -73,7 +77,10 @@ fn an_err_cancels_the_upstream_and_ends_with_the_users_error() {
     upstream.send_next(2);
     upstream.send_error(Error::msg("late"));
     assert_eq!(ts.values(), [2]);
-    assert_eq!(ts.error().unwrap().message(), "invalid digit found in string");
+    assert_eq!(
+        ts.error().unwrap().message(),
+        "invalid digit found in string"
+    );
     assert!(ts.violations().is_empty(), "one terminal signal: {ts:?}");
     assert_clean(&env);
 }
@@ -106,14 +113,19 @@ fn an_err_on_the_conditional_path_stops_a_synchronous_source() {
         .expect_error_kind(ErrorKind::User)
         .verify_timeout(PATIENCE)
         .unwrap();
-    assert_eq!(*calls.lock().unwrap(), 6, "the source stops at the failed item");
+    assert_eq!(
+        *calls.lock().unwrap(),
+        6,
+        "the source stops at the failed item"
+    );
 }
 
 #[test]
 fn an_error_of_type_error_keeps_its_kind_and_identity() {
     let timeout = Error::timeout("no answer");
     let expected = timeout.clone();
-    let failing = range(0u64..10).try_map(move |v| if v < 2 { Ok(v) } else { Err(timeout.clone()) });
+    let failing =
+        range(0u64..10).try_map(move |v| if v < 2 { Ok(v) } else { Err(timeout.clone()) });
     StepVerifier::create(&failing)
         .expect_next_values([0, 1])
         .expect_error_matches(move |e| e.kind() == ErrorKind::Timeout && e.ptr_eq(&expected))
@@ -130,7 +142,10 @@ fn upstream_errors_and_completion_pass_through() {
     let boom = Error::msg("boom");
     upstream.send_error(boom.clone());
     assert_eq!(ts.values(), [8]);
-    assert!(ts.error().unwrap().ptr_eq(&boom), "the upstream's error, untouched");
+    assert!(
+        ts.error().unwrap().ptr_eq(&boom),
+        "the upstream's error, untouched"
+    );
     assert_clean(&env);
 
     StepVerifier::create(&range(0u64..0).try_map(below_100))
@@ -222,7 +237,11 @@ fn continue_replaces_each_skipped_item_with_request_one_on_the_plain_path() {
         .subscribe(ts.clone());
     assert_eq!(upstream.take_requests(), 2);
     upstream.send_next(1);
-    assert_eq!(upstream.take_requests(), 0, "a delivered item needs no replacement");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "a delivered item needs no replacement"
+    );
     upstream.send_next(200);
     assert_eq!(upstream.take_requests(), 1, "a skipped item is replaced");
     upstream.send_next(300);
@@ -243,7 +262,13 @@ fn continue_costs_no_demand_on_the_conditional_path() {
     // Every odd item fails. If a skipped item counted against the demand of 3, fewer than 3
     // items would arrive; if it were replaced with a request as well, more would (and the
     // TestSubscriber would record the excess as a violation).
-    let odd_fails = |v: u64| if v % 2 == 0 { Ok(v) } else { Err(Error::msg("odd")) };
+    let odd_fails = |v: u64| {
+        if v % 2 == 0 {
+            Ok(v)
+        } else {
+            Err(Error::msg("odd"))
+        }
+    };
     let ts = TestSubscriber::with_request(3);
     range(0u64..100)
         .try_map(odd_fails)

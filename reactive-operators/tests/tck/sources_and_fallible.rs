@@ -10,9 +10,7 @@
 use reactive_core::{BoxPublisher, Error};
 use reactive_operators::ops::{ContinueOnError, MapErr, TryFilter, TryFilterMap, TryMap};
 use reactive_operators::source::{FromIterOnce, Range, RepeatN};
-use reactive_operators::{
-    PublisherExt, defer, from_iter_once, generate, range, repeat_n,
-};
+use reactive_operators::{PublisherExt, defer, from_iter_once, generate, range, repeat_n};
 use reactive_tck::PublisherVerification;
 
 use crate::failed;
@@ -72,8 +70,7 @@ mod try_map_tck {
 #[derive(Debug)]
 pub(crate) struct TryMapContinueTck;
 
-type HalveEven =
-    TryMap<Range<u64>, fn(u64) -> Result<u64, Error>, ContinueOnError<fn(Error)>>;
+type HalveEven = TryMap<Range<u64>, fn(u64) -> Result<u64, Error>, ContinueOnError<fn(Error)>>;
 
 impl PublisherVerification for TryMapContinueTck {
     type Item = u64;
