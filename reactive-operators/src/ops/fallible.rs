@@ -2,7 +2,7 @@
 //! fallible step per item, and the policy for an item whose step failed (end the stream, or
 //! skip the item and call a callback).
 
-use reactive_core::{Error, Subscriber, SubscriptionRef};
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
 /// What a fallible operator ([`try_map`](crate::PublisherExt::try_map),
 /// [`try_filter`](crate::PublisherExt::try_filter),
@@ -111,6 +111,19 @@ pub(crate) trait Step<T>: Send {
     fn step(&mut self, item: T) -> Result<Option<Self::Out>, Self::Err>;
 }
 
+/// Subscribes `subscriber` to `source` through a [`FallibleSubscriber`] running `step`: the
+/// whole `subscribe` of each fallible operator.
+#[inline]
+pub(crate) fn subscribe<P, S, St, C>(source: &P, subscriber: S, step: St, policy: C)
+where
+    P: Publisher,
+    St: Step<P::Item> + 'static,
+    S: Subscriber<St::Out> + 'static,
+    C: OnItemError<St::Err>,
+{
+    source.subscribe(FallibleSubscriber::new(subscriber, step, policy));
+}
+
 /// The subscriber of the fallible operators.
 pub(crate) struct FallibleSubscriber<S, St, C> {
     downstream: S,
@@ -125,7 +138,7 @@ pub(crate) struct FallibleSubscriber<S, St, C> {
 }
 
 impl<S, St, C> FallibleSubscriber<S, St, C> {
-    pub(crate) fn new(downstream: S, step: St, policy: C) -> Self {
+    fn new(downstream: S, step: St, policy: C) -> Self {
         FallibleSubscriber {
             downstream,
             step,

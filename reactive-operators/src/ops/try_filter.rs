@@ -1,6 +1,6 @@
 use reactive_core::{Publisher, Subscriber};
 
-use super::fallible::{ContinueOnError, FallibleSubscriber, OnItemError, Step, StopOnError};
+use super::fallible::{self, ContinueOnError, OnItemError, Step, StopOnError};
 
 /// The publisher returned by [`PublisherExt::try_filter`](crate::PublisherExt::try_filter).
 ///
@@ -91,11 +91,12 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(FallibleSubscriber::new(
+        fallible::subscribe(
+            &self.source,
             subscriber,
             FilterStep(self.predicate.clone()),
             self.policy.clone(),
-        ));
+        );
     }
 }
 

@@ -1,6 +1,6 @@
 use reactive_core::{Publisher, Subscriber};
 
-use super::fallible::{ContinueOnError, FallibleSubscriber, OnItemError, Step, StopOnError};
+use super::fallible::{self, ContinueOnError, OnItemError, Step, StopOnError};
 
 /// The publisher returned by
 /// [`PublisherExt::try_filter_map`](crate::PublisherExt::try_filter_map).
@@ -92,11 +92,12 @@ where
     where
         S: Subscriber<U> + 'static,
     {
-        self.source.subscribe(FallibleSubscriber::new(
+        fallible::subscribe(
+            &self.source,
             subscriber,
             FilterMapStep(self.f.clone()),
             self.policy.clone(),
-        ));
+        );
     }
 }
 

@@ -6,7 +6,11 @@ use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, error, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
-use crate::support::{PATIENCE, assert_clean, manual, requests_from_on_next_do_not_recurse};
+use crate::support::{
+    PATIENCE, assert_clean, manual, request_zero_ends_with_rule_3_9,
+    requests_from_on_next_do_not_recurse,
+};
+use crate::try_map::through;
 
 #[derive(Debug, PartialEq)]
 struct Wrapped(String);
@@ -76,9 +80,7 @@ fn items_requests_completion_and_cancel_are_untouched() {
     assert_eq!(*calls.lock().unwrap(), 0, "f runs only for an error");
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(UNBOUNDED);
-    upstream.clone().map_err(wrap).subscribe(ts.clone());
+    let (upstream, env, ts) = through(UNBOUNDED, |up| up.map_err(wrap));
     assert_eq!(upstream.take_requests(), UNBOUNDED);
     upstream.send_next(1);
     ts.cancel();
@@ -89,9 +91,7 @@ fn items_requests_completion_and_cancel_are_untouched() {
 
 #[test]
 fn an_upstream_error_after_items_is_mapped() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().map_err(wrap).subscribe(ts.clone());
+    let (upstream, env, ts) = through(5, |up| up.map_err(wrap));
     upstream.send_next(1);
     upstream.send_error(Error::msg("gone"));
     assert_eq!(ts.values(), [1]);
@@ -103,14 +103,7 @@ fn an_upstream_error_after_items_is_mapped() {
 fn request_zero_reaches_f_with_its_kind() {
     // The source reports rule 3.9; `map_err` maps it like any other error, and an `Error`
     // returned unchanged keeps the kind.
-    StepVerifier::create(&range(0u64..10).map_err(|e| e))
-        .initial_request(0)
-        .then_request(0)
-        .expect_error_matches(|e| {
-            e.kind() == ErrorKind::InvalidRequest && e.message().contains("rule 3.9")
-        })
-        .verify_timeout(PATIENCE)
-        .unwrap();
+    request_zero_ends_with_rule_3_9(&range(0u64..10).map_err(|e| e));
     StepVerifier::create(&range(0u64..10).map_err(wrap))
         .initial_request(0)
         .then_request(0)

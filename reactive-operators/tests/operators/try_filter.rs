@@ -8,9 +8,9 @@ use reactive_operators::{PublisherExt, from_iter, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
 use crate::support::{
-    PATIENCE, assert_clean, manual, request_zero_ends_with_rule_3_9,
-    requests_from_on_next_do_not_recurse,
+    PATIENCE, assert_clean, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
+use crate::try_map::through;
 
 /// Keeps multiples of 3; fails on 50 and above.
 fn thirds(v: &u64) -> Result<bool, Error> {
@@ -58,9 +58,7 @@ fn try_filter_rejections_cost_no_demand_on_the_conditional_path() {
 
 #[test]
 fn try_filter_replaces_rejections_with_request_one_on_the_plain_path() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(2);
-    upstream.clone().try_filter(thirds).subscribe(ts.clone());
+    let (upstream, env, ts) = through(2, |up| up.try_filter(thirds));
     assert_eq!(upstream.take_requests(), 2);
     upstream.send_next(0);
     assert_eq!(upstream.take_requests(), 0);
@@ -87,9 +85,7 @@ fn try_filter_replaces_rejections_with_request_one_on_the_plain_path() {
 
 #[test]
 fn try_filter_err_cancels_and_drops_later_signals() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_filter(thirds).subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_filter(thirds));
     upstream.send_next(3);
     upstream.send_next(70);
     assert!(upstream.is_cancelled());
@@ -104,17 +100,13 @@ fn try_filter_err_cancels_and_drops_later_signals() {
 
 #[test]
 fn try_filter_passes_upstream_errors_and_cancel() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_filter(thirds).subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_filter(thirds));
     let boom = Error::timeout("upstream");
     upstream.send_error(boom.clone());
     assert!(ts.error().unwrap().ptr_eq(&boom));
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_filter(thirds).subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_filter(thirds));
     upstream.send_next(3);
     ts.cancel();
     assert!(upstream.is_cancelled());
@@ -143,13 +135,7 @@ fn try_filter_continue_skips_the_failed_items() {
 
 #[test]
 fn try_filter_continue_replaces_skipped_items_on_the_plain_path() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .try_filter(thirds)
-        .on_error_continue(|_| {})
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = through(1, |up| up.try_filter(thirds).on_error_continue(|_| {}));
     assert_eq!(upstream.take_requests(), 1);
     upstream.send_next(60); // fails: skipped
     assert_eq!(upstream.take_requests(), 1);
@@ -193,12 +179,7 @@ fn try_filter_map_drops_cost_no_demand_on_the_conditional_path() {
 
 #[test]
 fn try_filter_map_replaces_drops_with_request_one_on_the_plain_path() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(3);
-    upstream
-        .clone()
-        .try_filter_map(halve_evens)
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = through(3, |up| up.try_filter_map(halve_evens));
     assert_eq!(upstream.take_requests(), 3);
     for v in [1, 3, 5] {
         upstream.send_next(v);
@@ -214,12 +195,7 @@ fn try_filter_map_replaces_drops_with_request_one_on_the_plain_path() {
 
 #[test]
 fn try_filter_map_err_cancels_and_drops_later_signals() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream
-        .clone()
-        .try_filter_map(halve_evens)
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_filter_map(halve_evens));
     upstream.send_next(2);
     upstream.send_next(99);
     assert!(upstream.is_cancelled());
@@ -233,12 +209,7 @@ fn try_filter_map_err_cancels_and_drops_later_signals() {
 
 #[test]
 fn try_filter_map_passes_completion_errors_and_cancel() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream
-        .clone()
-        .try_filter_map(halve_evens)
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_filter_map(halve_evens));
     upstream.send_next(2);
     upstream.send_completion();
     assert_eq!(ts.values(), [1]);

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, from_iter, range};
-use reactive_tck::{StepVerifier, TestSubscriber};
+use reactive_tck::harness::ManualPublisher;
+use reactive_tck::{StepVerifier, TestEnvironment, TestSubscriber};
 
 use crate::support::{
     PATIENCE, assert_clean, manual, request_zero_ends_with_rule_3_9,
@@ -22,6 +23,27 @@ fn below_100(v: u64) -> Result<u64, ParseIntError> {
     }
 }
 
+/// A manual upstream behind `operator(upstream)`, subscribed by a `TestSubscriber` that
+/// requested `initial` (nothing for 0); with the upstream's environment. Shared by the tests
+/// of the fallible operators.
+pub(crate) fn through<P>(
+    initial: u64,
+    operator: impl FnOnce(ManualPublisher<u64>) -> P,
+) -> (
+    ManualPublisher<u64>,
+    TestEnvironment,
+    TestSubscriber<P::Item>,
+)
+where
+    P: Publisher,
+    P::Item: Send + 'static,
+{
+    let (upstream, env) = manual::<u64>();
+    let ts = TestSubscriber::with_request(initial);
+    operator(upstream.clone()).subscribe(ts.clone());
+    (upstream, env, ts)
+}
+
 #[test]
 fn emits_the_ok_values_in_order_then_completes() {
     StepVerifier::create(&range(0u64..5).try_map(below_100))
@@ -33,9 +55,7 @@ fn emits_the_ok_values_in_order_then_completes() {
 
 #[test]
 fn requests_go_upstream_unchanged() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(3);
-    upstream.clone().try_map(below_100).subscribe(ts.clone());
+    let (upstream, env, ts) = through(3, |up| up.try_map(below_100));
     assert_eq!(upstream.take_requests(), 3);
     for v in 0..3 {
         upstream.send_next(v);
@@ -59,9 +79,7 @@ fn requests_go_upstream_unchanged() {
 
 #[test]
 fn an_err_cancels_the_upstream_and_ends_with_the_users_error() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_map(below_100).subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_map(below_100));
     upstream.send_next(1);
     upstream.send_next(100);
     assert!(upstream.is_cancelled(), "the failure cancels the upstream");
@@ -87,9 +105,7 @@ fn an_err_cancels_the_upstream_and_ends_with_the_users_error() {
 
 #[test]
 fn a_completion_after_the_failure_is_dropped() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(10);
-    upstream.clone().try_map(below_100).subscribe(ts.clone());
+    let (upstream, env, ts) = through(10, |up| up.try_map(below_100));
     upstream.send_next(500);
     upstream.send_next(1);
     upstream.send_completion();
@@ -135,9 +151,7 @@ fn an_error_of_type_error_keeps_its_kind_and_identity() {
 
 #[test]
 fn upstream_errors_and_completion_pass_through() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream.clone().try_map(below_100).subscribe(ts.clone());
+    let (upstream, env, ts) = through(1, |up| up.try_map(below_100));
     upstream.send_next(4);
     let boom = Error::msg("boom");
     upstream.send_error(boom.clone());
@@ -156,9 +170,7 @@ fn upstream_errors_and_completion_pass_through() {
 
 #[test]
 fn cancel_mid_stream_reaches_the_upstream() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().try_map(below_100).subscribe(ts.clone());
+    let (upstream, env, ts) = through(5, |up| up.try_map(below_100));
     upstream.send_next(1);
     ts.cancel();
     assert!(upstream.is_cancelled());
@@ -284,13 +296,7 @@ fn continue_costs_no_demand_on_the_conditional_path() {
 
 #[test]
 fn continue_leaves_upstream_errors_alone() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream
-        .clone()
-        .try_map(below_100)
-        .on_error_continue(|_| {})
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = through(5, |up| up.try_map(below_100).on_error_continue(|_| {}));
     upstream.send_next(150);
     upstream.send_error(Error::timeout("upstream"));
     assert_eq!(ts.error().unwrap().kind(), ErrorKind::Timeout);
