@@ -158,3 +158,26 @@ fn a_panic_in_step_reaches_the_requester() {
     assert!(outcome.is_err());
     assert!(!ts.is_terminated());
 }
+
+#[test]
+fn subscribe_on_moves_init_and_step_to_the_worker() {
+    use reactive_core::scheduler::SingleThreadScheduler;
+    use reactive_operators::PublisherExt;
+
+    let thread = || std::thread::current().name().map(str::to_owned);
+    let on_worker = generate(
+        move || thread(),
+        move |init_thread: &mut Option<String>| {
+            Some(Ok::<_, Error>((init_thread.clone(), thread())))
+        },
+    )
+    .subscribe_on(SingleThreadScheduler::builder().name("blocking-io").build());
+    let io = Some("blocking-io".to_owned());
+    StepVerifier::create(&on_worker)
+        .initial_request(2)
+        .expect_next_matches(|(init, step)| *init == io && *step == io)
+        .expect_next_count(1)
+        .then_cancel()
+        .verify_timeout(PATIENCE)
+        .unwrap();
+}

@@ -307,3 +307,41 @@ fn continue_leaves_upstream_errors_alone() {
 fn continue_with_request_zero_is_the_rule_3_9_error() {
     request_zero_ends_with_rule_3_9(&range(0u64..10).try_map(below_100).on_error_continue(|_| {}));
 }
+
+/// A subscription that only records whether it was cancelled.
+struct Recorded(Arc<Mutex<Vec<&'static str>>>);
+
+impl reactive_core::Subscription for Recorded {
+    fn request(&self, _: u64) {
+        self.0.lock().unwrap().push("request");
+    }
+    fn cancel(&self) {
+        self.0.lock().unwrap().push("cancel");
+    }
+}
+
+#[test]
+fn a_second_subscription_is_cancelled_not_adopted() {
+    let (upstream, env, ts) = through(1, |up| up.try_map(below_100).on_error_continue(|_| {}));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let second: reactive_core::SubscriptionRef = Arc::new(Recorded(log.clone()));
+    upstream.with_subscriber("second on_subscribe", |s| s.on_subscribe(second));
+    assert_eq!(*log.lock().unwrap(), ["cancel"], "rule 2.5");
+    // A skipped item is still replaced on the first subscription.
+    upstream.send_next(500);
+    assert_eq!(
+        upstream.take_requests(),
+        2,
+        "the initial 1, then the replacement"
+    );
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["cancel"],
+        "nothing asked of the second"
+    );
+    assert!(
+        ts.violations().is_empty(),
+        "one on_subscribe downstream: {ts:?}"
+    );
+    assert_clean(&env);
+}
