@@ -166,7 +166,7 @@ fn subscribe_on_moves_init_and_step_to_the_worker() {
 
     let thread = || std::thread::current().name().map(str::to_owned);
     let on_worker = generate(
-        move || thread(),
+        thread,
         move |init_thread: &mut Option<String>| {
             Some(Ok::<_, Error>((init_thread.clone(), thread())))
         },
