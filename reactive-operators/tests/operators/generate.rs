@@ -165,12 +165,9 @@ fn subscribe_on_moves_init_and_step_to_the_worker() {
     use reactive_operators::PublisherExt;
 
     let thread = || std::thread::current().name().map(str::to_owned);
-    let on_worker = generate(
-        thread,
-        move |init_thread: &mut Option<String>| {
-            Some(Ok::<_, Error>((init_thread.clone(), thread())))
-        },
-    )
+    let on_worker = generate(thread, move |init_thread: &mut Option<String>| {
+        Some(Ok::<_, Error>((init_thread.clone(), thread())))
+    })
     .subscribe_on(SingleThreadScheduler::builder().name("blocking-io").build());
     let io = Some("blocking-io".to_owned());
     StepVerifier::create(&on_worker)
