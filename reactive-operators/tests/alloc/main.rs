@@ -92,3 +92,49 @@ fn no_operator_allocates_per_item() {
     assert_no_allocation_per_item("map", |n| range(0..n).map(|x| x + 1));
     assert_no_allocation_per_item("filter", |n| range(0..n).filter(|x| x % 3 != 0));
 }
+
+#[test]
+fn fallible_operators_and_the_new_sources_do_not_allocate_per_item() {
+    // `fmt::Error` is a unit error: skipping it allocates nothing, so what is counted is the
+    // operator's own cost.
+    let every_third = |x: u64| {
+        if x % 3 == 0 {
+            Err(std::fmt::Error)
+        } else {
+            Ok(x)
+        }
+    };
+    assert_no_allocation_per_item("try_map", |n| {
+        range(0..n).try_map(|x| Ok::<_, std::fmt::Error>(x + 1))
+    });
+    assert_no_allocation_per_item("try_map.on_error_continue", move |n| {
+        range(0..n).try_map(every_third).on_error_continue(|_| {})
+    });
+    assert_no_allocation_per_item("try_filter", |n| {
+        range(0..n).try_filter(|x| Ok::<_, std::fmt::Error>(x % 3 != 0))
+    });
+    assert_no_allocation_per_item("try_filter_map", move |n| {
+        range(0..n)
+            .try_filter_map(move |x| every_third(x).map(Some))
+            .on_error_continue(|_| {})
+    });
+    assert_no_allocation_per_item("map_err", |n| range(0..n).map_err(|e| e));
+    assert_no_allocation_per_item("defer", |n| reactive_operators::defer(move || range(0..n)));
+    assert_no_allocation_per_item("generate", |n| {
+        reactive_operators::generate(
+            || 0u64,
+            move |next: &mut u64| {
+                (*next < n).then(|| {
+                    *next += 1;
+                    Ok::<_, std::fmt::Error>(*next)
+                })
+            },
+        )
+    });
+    assert_no_allocation_per_item("from_iter_once", |n| {
+        reactive_operators::from_iter_once(0..n)
+    });
+    assert_no_allocation_per_item("repeat_n", |n| {
+        reactive_operators::repeat_n(1u64, usize::try_from(n).unwrap())
+    });
+}
