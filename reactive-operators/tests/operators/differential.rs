@@ -19,6 +19,21 @@ type Iter = Box<dyn Iterator<Item = u64>>;
 enum Op {
     Map(u64),
     Filter(u64),
+    /// `try_map` failing on multiples of `m`, with the failures skipped.
+    TryMapSkipping(u64),
+    /// `try_filter` that never fails.
+    TryFilter(u64),
+}
+
+/// Fails on multiples of `m`.
+fn fails_on_multiples(m: u64) -> impl FnMut(u64) -> Result<u64, std::fmt::Error> + Clone {
+    move |x| {
+        if x % m == 0 {
+            Err(std::fmt::Error)
+        } else {
+            Ok(x + 1)
+        }
+    }
 }
 
 impl Op {
@@ -26,6 +41,13 @@ impl Op {
         match *self {
             Op::Map(k) => p.map(move |x| (x * k + 1) % 37).boxed(),
             Op::Filter(m) => p.filter(move |x| x % m != 0).boxed(),
+            Op::TryMapSkipping(m) => p
+                .try_map(fails_on_multiples(m))
+                .on_error_continue(|_| {})
+                .boxed(),
+            Op::TryFilter(m) => p
+                .try_filter(move |x| Ok::<_, std::fmt::Error>(x % m != 1))
+                .boxed(),
         }
     }
 
@@ -33,6 +55,10 @@ impl Op {
         match *self {
             Op::Map(k) => Box::new(it.map(move |x| (x * k + 1) % 37)),
             Op::Filter(m) => Box::new(it.filter(move |x| x % m != 0)),
+            Op::TryMapSkipping(m) => {
+                Box::new(it.filter_map(move |x| fails_on_multiples(m)(x).ok()))
+            }
+            Op::TryFilter(m) => Box::new(it.filter(move |x| x % m != 1)),
         }
     }
 }
