@@ -64,7 +64,12 @@ impl Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![(1u64..5).prop_map(Op::Map), (2u64..5).prop_map(Op::Filter),]
+    prop_oneof![
+        (1u64..5).prop_map(Op::Map),
+        (2u64..5).prop_map(Op::Filter),
+        (2u64..5).prop_map(Op::TryMapSkipping),
+        (2u64..5).prop_map(Op::TryFilter),
+    ]
 }
 
 /// How the test subscriber asks for items.
