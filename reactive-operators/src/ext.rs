@@ -350,6 +350,332 @@ pub trait PublisherExt: Publisher {
 
     // ----- Buffering transforms (ops/buffer.rs, ops/take_last.rs, ...) -----
 
+    /// Emits the last `n` items of the stream once it completes (all of them if there are
+    /// fewer), in order, as the downstream requests them; like [`Iterator::rev`] then
+    /// [`take`](Iterator::take), without reversing.
+    ///
+    /// Only the end of the stream tells which items are the last `n`, so nothing is emitted
+    /// before the upstream completes; then the kept items go out as demand allows (from
+    /// whichever thread requests), followed by `on_complete` right after the last one. With
+    /// `n == 0` the stream completes when the upstream does, without any demand. Like
+    /// Reactor's and RxJava's `takeLast`.
+    ///
+    /// # Backpressure
+    ///
+    /// Unbounded-in: requests `u64::MAX` upstream on subscribe and keeps a ring of at most
+    /// `n` items (its first allocation holds at most 256; it grows with the stream up to
+    /// `n`). The downstream's requests only release kept items; none goes upstream (a
+    /// `request(0)` does, so that the upstream reports it while it runs).
+    ///
+    /// # Errors
+    ///
+    /// An upstream error is passed on at once and the kept items are dropped. `request(0)`
+    /// ends the stream with an `InvalidRequest` error naming rule 3.9 (reported by the
+    /// upstream while it runs, by this stage after it completed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..10).take_last(3))
+    ///     .initial_request(2)
+    ///     .expect_next_values([7, 8])
+    ///     .then_request(1)
+    ///     .expect_next(9)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn take_last(self, n: usize) -> crate::ops::TakeLast<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::TakeLast::new(self, n)
+    }
+
+    /// Emits every item except the last `n`: each item is held back until `n` more have
+    /// arrived, and the `n` still held when the upstream completes are dropped.
+    ///
+    /// So every item is delayed by `n` items, and a stream of at most `n` items completes
+    /// empty. `skip_last(0)` passes everything through. Like Reactor's and RxJava's
+    /// `skipLast(n)`.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping: the downstream's requests go upstream unchanged, plus `n` once, requested
+    /// right after the downstream received its subscription (the items the ring holds back
+    /// must arrive before any can be released). Buffers exactly up to `n` items (a ring; its
+    /// first allocation holds at most 256). Keeps the conditional path: an item rejected
+    /// further down costs no demand.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through (the held items are dropped). `request(0)` goes
+    /// upstream, which reports rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..5).skip_last(2))
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn skip_last(self, n: usize) -> crate::ops::SkipLast<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::SkipLast::new(self, n)
+    }
+
+    /// Emits the items in `Vec`s of `size` items each, in order; the last one may be shorter,
+    /// and an empty one is never emitted.
+    ///
+    /// Like [`slice::chunks`] on the whole stream, and Reactor's `buffer(maxSize)` and
+    /// RxJava's `buffer(count)`. A full buffer is emitted as soon as its last item arrives,
+    /// the partial one when the upstream completes.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping: a downstream `request(k)` becomes `request(k * size)` upstream (`u64::MAX`,
+    /// unbounded, when the product does not fit). Buffers at most `size - 1` items between
+    /// emissions. Allocates one `Vec` per emitted buffer (with room for `size` items, at most
+    /// 1024 up front) and nothing per item beyond it.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through (the partial buffer is dropped). `request(0)` goes
+    /// upstream, which reports rule 3.9.
+    ///
+    /// # Panics
+    ///
+    /// If `size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u64..=7).buffer(3))
+    ///     .initial_request(1)
+    ///     .expect_next(vec![1, 2, 3])
+    ///     .then_request(5)
+    ///     .expect_next_values([vec![4, 5, 6], vec![7]])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    #[doc(alias = "chunks")]
+    fn buffer(self, size: usize) -> crate::ops::Buffer<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::Buffer::new(self, size)
+    }
+
+    /// Emits `Vec`s of up to `size` items, a new one starting every `skip` items: they
+    /// overlap when `skip < size`, items are dropped between them when `skip > size`, and
+    /// `skip == size` is [`buffer(size)`](Self::buffer).
+    ///
+    /// Buffer `i` holds the items at positions `i * skip .. i * skip + size`. A full buffer is
+    /// emitted as soon as its last item arrives; when the upstream completes, the buffers
+    /// still open (shorter than `size`, at most `ceil(size / skip)` of them) are emitted in
+    /// order as the downstream requests them, then `on_complete`. An empty buffer is never
+    /// emitted. Like Reactor's `buffer(maxSize, skip)` and RxJava's `buffer(count, skip)`.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping, exact:
+    ///
+    /// * `skip >= size` (gaps): the first `request(k)` becomes `k * size + (k - 1) *
+    ///   (skip - size)` upstream (`k` buffers and the `k - 1` gaps between them), every later
+    ///   one `k * skip` (a gap and a buffer each). Gap items are requested, received and
+    ///   dropped. Buffers at most `size - 1` items.
+    /// * `skip < size` (overlapping): the first `request(k)` becomes `size + (k - 1) * skip`
+    ///   (the first buffer, then one more every `skip` items), every later one `k * skip`.
+    ///   Buffers at most `ceil(size / skip)` open buffers (each item is cloned into every
+    ///   open buffer but the newest).
+    ///
+    /// Products and sums that do not fit become `u64::MAX` (unbounded). Allocates one `Vec`
+    /// per emitted buffer (room for `size` items, at most 1024 up front).
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through (open buffers are dropped). `request(0)` ends the
+    /// stream with an `InvalidRequest` error naming rule 3.9 (reported by the upstream while
+    /// it runs; in the overlapping case by this stage after the upstream completed).
+    ///
+    /// # Panics
+    ///
+    /// If `size` or `skip` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // Overlapping: a buffer of 3 every 2 items.
+    /// StepVerifier::create(&range(1u64..=6).buffer_skip(3, 2))
+    ///     .expect_next_values([vec![1, 2, 3], vec![3, 4, 5], vec![5, 6]])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// // With gaps: 2 items out of every 3.
+    /// StepVerifier::create(&range(1u64..=8).buffer_skip(2, 3))
+    ///     .expect_next_values([vec![1, 2], vec![4, 5], vec![7, 8]])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn buffer_skip(self, size: usize, skip: usize) -> crate::ops::BufferSkip<Self>
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        crate::ops::BufferSkip::new(self, size, skip)
+    }
+
+    /// Emits `items` first, then the items of this publisher; like [`Iterator::chain`] with
+    /// the two sides swapped.
+    ///
+    /// `items` is anything iterable whose iterator is `Clone` (a `Vec`, an array, a range):
+    /// each subscription replays a clone of the iterator. This publisher is subscribed to
+    /// only once the prefix has been delivered (right after its last item, without waiting
+    /// for more demand). Like Reactor's `startWith` and RxJava's `startWithIterable`.
+    ///
+    /// # Backpressure
+    ///
+    /// Exact for the prefix, then pass-through: a downstream request is served by the
+    /// prefix first, and this publisher is asked, when it is subscribed to, for exactly what
+    /// the downstream requested minus what the prefix delivered (nothing if that is 0);
+    /// later requests go to it unchanged. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// Passes this publisher's errors through. `request(0)` ends the stream with an
+    /// `InvalidRequest` error naming rule 3.9, during the prefix and after it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(3u64..5).start_with(vec![1, 2]))
+    ///     .initial_request(1)
+    ///     .expect_next(1)
+    ///     .then_request(2)
+    ///     .expect_next_values([2, 3])
+    ///     .then_request(1)
+    ///     .expect_next(4)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn start_with<I>(self, items: I) -> crate::ops::StartWith<Self, I::IntoIter>
+    where
+        Self: Sized,
+        I: IntoIterator<Item = Self::Item>,
+        I::IntoIter: Clone,
+    {
+        crate::ops::StartWith::new(self, items.into_iter())
+    }
+
+    /// Emits the stream's items, or `value` alone if the stream completes without any.
+    ///
+    /// Items pass through as they come; when the upstream completes empty, `value` is
+    /// emitted as soon as the downstream has requested at least one item (at once if it
+    /// already did), then `on_complete`. Like Reactor's `defaultIfEmpty` and RxJava's
+    /// `defaultIfEmpty`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged (and are counted, one
+    /// atomic update per request, so that the default can wait for demand). Buffers at most
+    /// the one default value, after the upstream completed. Keeps the conditional path.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through (no default then). `request(0)` ends the stream with
+    /// an `InvalidRequest` error naming rule 3.9 (reported by the upstream while it runs, by
+    /// this stage while the default waits).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{empty, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&empty::<u64>().default_if_empty(42))
+    ///     .expect_next(42)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// StepVerifier::create(&range(1u64..3).default_if_empty(42))
+    ///     .expect_next_values([1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn default_if_empty(self, value: Self::Item) -> crate::ops::DefaultIfEmpty<Self, Self::Item>
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        crate::ops::DefaultIfEmpty::new(self, value)
+    }
+
+    /// Emits the stream's items, or, if it completes without any, the items of `other`.
+    ///
+    /// `other` is subscribed to only when this publisher completed empty, and the downstream
+    /// keeps the one subscription it was given: its requests go to whichever publisher is
+    /// current. Like Reactor's and RxJava's `switchIfEmpty`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: requests go to the current publisher unchanged; on the switch, `other`
+    /// is asked for exactly the demand still outstanding (everything requested so far, since
+    /// nothing was delivered), and a request made during the switch is kept for it
+    /// (`support::SubscriptionArbiter`). Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// Passes the errors of either publisher through (an error of this one means no switch).
+    /// `request(0)` goes to the current publisher, or to `other` on arrival, which reports
+    /// rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{empty, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&empty::<u64>().switch_if_empty(range(10u64..13)))
+    ///     .initial_request(2)
+    ///     .expect_next_values([10, 11])
+    ///     .then_request(1)
+    ///     .expect_next(12)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn switch_if_empty<Q>(self, other: Q) -> crate::ops::SwitchIfEmpty<Self, Q>
+    where
+        Self: Sized,
+        Q: Publisher<Item = Self::Item>,
+    {
+        crate::ops::SwitchIfEmpty::new(self, other)
+    }
+
+
     // ----- end of buffering transforms -----
 
     // ----- Aggregates (ops/count.rs, ...) -----

@@ -21,6 +21,21 @@ pub use try_map::TryMap;
 // Transforms and filters.
 
 // Buffering transforms.
+mod buffer;
+mod buffer_skip;
+mod default_if_empty;
+mod post_complete;
+mod skip_last;
+mod start_with;
+mod switch_if_empty;
+mod take_last;
+pub use buffer::Buffer;
+pub use buffer_skip::BufferSkip;
+pub use default_if_empty::DefaultIfEmpty;
+pub use skip_last::SkipLast;
+pub use start_with::StartWith;
+pub use switch_if_empty::SwitchIfEmpty;
+pub use take_last::TakeLast;
 
 // Aggregates.
 

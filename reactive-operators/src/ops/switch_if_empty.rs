@@ -1,0 +1,167 @@
+use std::sync::Arc;
+
+use reactive_core::support::SubscriptionArbiter;
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+
+/// The publisher returned by
+/// [`PublisherExt::switch_if_empty`](crate::PublisherExt::switch_if_empty).
+#[must_use = "publishers do nothing until subscribed"]
+#[derive(Debug)]
+pub struct SwitchIfEmpty<P, Q> {
+    source: P,
+    other: Arc<Q>,
+}
+
+impl<P: Clone, Q> Clone for SwitchIfEmpty<P, Q> {
+    fn clone(&self) -> Self {
+        SwitchIfEmpty {
+            source: self.source.clone(),
+            other: self.other.clone(),
+        }
+    }
+}
+
+impl<P, Q> SwitchIfEmpty<P, Q> {
+    pub(crate) fn new(source: P, other: Q) -> Self {
+        SwitchIfEmpty {
+            source,
+            other: Arc::new(other),
+        }
+    }
+}
+
+impl<P, Q> Publisher for SwitchIfEmpty<P, Q>
+where
+    P: Publisher,
+    P::Item: Send + 'static,
+    Q: Publisher<Item = P::Item> + Send + Sync + 'static,
+{
+    type Item = P::Item;
+
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<P::Item> + 'static,
+    {
+        self.source.subscribe(SwitchIfEmptySubscriber {
+            downstream: Some(subscriber),
+            arbiter: Arc::new(SubscriptionArbiter::new()),
+            other: self.other.clone(),
+            empty: true,
+            subscribed: false,
+        });
+    }
+}
+
+/// Subscribed to the source; moves the downstream over to `other` if the source is empty.
+struct SwitchIfEmptySubscriber<S, Q> {
+    /// `None` once terminated or moved over to `other`.
+    downstream: Option<S>,
+    /// The subscription the downstream holds: the source's, then `other`'s.
+    arbiter: Arc<SubscriptionArbiter>,
+    other: Arc<Q>,
+    empty: bool,
+    subscribed: bool,
+}
+
+impl<T, S, Q> Subscriber<T> for SwitchIfEmptySubscriber<S, Q>
+where
+    T: Send + 'static,
+    S: Subscriber<T> + 'static,
+    Q: Publisher<Item = T> + Send + Sync + 'static,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        if self.subscribed {
+            subscription.cancel(); // rule 2.5
+            return;
+        }
+        self.subscribed = true;
+        self.arbiter.set(subscription);
+        if let Some(downstream) = self.downstream.as_mut() {
+            downstream.on_subscribe(self.arbiter.clone());
+        }
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: T) {
+        self.empty = false;
+        if let Some(downstream) = self.downstream.as_mut() {
+            downstream.on_next(item);
+        }
+    }
+
+    #[inline]
+    fn try_on_next(&mut self, item: T) -> bool {
+        // No item is counted here: demand is moved over only when nothing arrived at all.
+        self.empty = false;
+        match self.downstream.as_mut() {
+            Some(downstream) => downstream.try_on_next(item),
+            None => false,
+        }
+    }
+
+    #[inline]
+    fn on_error(&mut self, error: Error) {
+        self.arbiter.clear();
+        if let Some(mut downstream) = self.downstream.take() {
+            downstream.on_error(error);
+        }
+    }
+
+    fn on_complete(&mut self) {
+        self.arbiter.clear();
+        let Some(mut downstream) = self.downstream.take() else {
+            return;
+        };
+        if !self.empty {
+            downstream.on_complete();
+        } else if !self.arbiter.is_cancelled() {
+            // Nothing was delivered, so all the demand is still owed: the arbiter asks
+            // `other` for exactly that when it subscribes.
+            self.other.subscribe(OtherSubscriber {
+                downstream,
+                arbiter: self.arbiter.clone(),
+                subscribed: false,
+            });
+        }
+    }
+}
+
+/// Subscribed to `other`: its signals go to the downstream as they are.
+struct OtherSubscriber<S> {
+    downstream: S,
+    arbiter: Arc<SubscriptionArbiter>,
+    subscribed: bool,
+}
+
+impl<T, S: Subscriber<T>> Subscriber<T> for OtherSubscriber<S> {
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        if self.subscribed {
+            subscription.cancel(); // rule 2.5
+            return;
+        }
+        self.subscribed = true;
+        self.arbiter.set(subscription); // requests what is owed (or cancels it, if cancelled)
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: T) {
+        self.downstream.on_next(item);
+    }
+
+    #[inline]
+    fn try_on_next(&mut self, item: T) -> bool {
+        self.downstream.try_on_next(item)
+    }
+
+    #[inline]
+    fn on_error(&mut self, error: Error) {
+        self.arbiter.clear();
+        self.downstream.on_error(error);
+    }
+
+    #[inline]
+    fn on_complete(&mut self) {
+        self.arbiter.clear();
+        self.downstream.on_complete();
+    }
+}

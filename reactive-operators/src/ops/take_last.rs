@@ -1,0 +1,212 @@
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+
+use super::post_complete::{NoForward, Tail};
+
+/// The ring's first allocation is capped at this many items; it grows to `n` only if the
+/// upstream sends that many.
+pub(crate) const INITIAL_CAPACITY: usize = 256;
+
+/// The publisher returned by [`PublisherExt::take_last`](crate::PublisherExt::take_last).
+#[must_use = "publishers do nothing until subscribed"]
+#[derive(Clone, Debug)]
+pub struct TakeLast<P> {
+    source: P,
+    n: usize,
+}
+
+impl<P> TakeLast<P> {
+    pub(crate) fn new(source: P, n: usize) -> Self {
+        TakeLast { source, n }
+    }
+}
+
+impl<P> Publisher for TakeLast<P>
+where
+    P: Publisher,
+    P::Item: Send + 'static,
+{
+    type Item = P::Item;
+
+    fn subscribe<S>(&self, subscriber: S)
+    where
+        S: Subscriber<P::Item> + 'static,
+    {
+        self.source.subscribe(TakeLastSubscriber {
+            tail: Tail::new(NoForward),
+            downstream: Some(subscriber),
+            ring: VecDeque::new(),
+            n: self.n,
+            subscribed: false,
+        });
+    }
+}
+
+struct TakeLastSubscriber<T, S> {
+    tail: Arc<Tail<T, S, NoForward>>,
+    /// `None` once handed over (completion) or terminated.
+    downstream: Option<S>,
+    /// The last `n` items so far.
+    ring: VecDeque<T>,
+    n: usize,
+    subscribed: bool,
+}
+
+impl<T, S> Subscriber<T> for TakeLastSubscriber<T, S>
+where
+    T: Send + 'static,
+    S: Subscriber<T> + 'static,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        if self.subscribed {
+            subscription.cancel(); // rule 2.5
+            return;
+        }
+        self.subscribed = true;
+        self.ring = VecDeque::with_capacity(self.n.min(INITIAL_CAPACITY));
+        self.tail.set_upstream(subscription);
+        if let Some(downstream) = self.downstream.as_mut() {
+            downstream.on_subscribe(self.tail.clone());
+        }
+        // Only the end of the stream tells which items are the last `n`.
+        self.tail.request_upstream(UNBOUNDED);
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: T) {
+        if self.downstream.is_none() || self.n == 0 {
+            return;
+        }
+        if self.ring.len() == self.n {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(item);
+    }
+
+    #[inline]
+    fn on_error(&mut self, error: Error) {
+        self.tail.upstream_done();
+        self.ring = VecDeque::new();
+        if let Some(mut downstream) = self.downstream.take() {
+            if !self.tail.is_cancelled() {
+                downstream.on_error(error);
+            }
+        }
+    }
+
+    #[inline]
+    fn on_complete(&mut self) {
+        if let Some(downstream) = self.downstream.take() {
+            self.tail
+                .complete(downstream, std::mem::take(&mut self.ring), 0);
+        }
+    }
+}
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::atomic::{AtomicBool, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+
+    use super::TakeLast;
+
+    /// The upstream's subscription: records a cancel (there must be none here).
+    #[derive(Default)]
+    struct Upstream {
+        cancelled: AtomicBool,
+    }
+
+    impl Subscription for Upstream {
+        fn request(&self, _: u64) {}
+        fn cancel(&self) {
+            self.cancelled.store(true, Ordering::Release);
+        }
+    }
+
+    /// An upstream that hands its subscriber to the model, which drives it from a thread.
+    struct Manual {
+        upstream: Arc<Upstream>,
+        subscriber: Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>,
+    }
+
+    impl Publisher for Manual {
+        type Item = u64;
+        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
+            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
+            subscriber.on_subscribe(self.upstream.clone());
+            *self.subscriber.lock() = Some(subscriber);
+        }
+    }
+
+    #[derive(Default)]
+    struct Seen {
+        requested: u64,
+        items: Vec<u64>,
+        completions: usize,
+        errors: usize,
+        subscription: Option<SubscriptionRef>,
+    }
+
+    /// Records what arrives and checks rule 1.1 on every item.
+    struct Recorder(Arc<Mutex<Seen>>);
+
+    impl Subscriber<u64> for Recorder {
+        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+            self.0.lock().subscription = Some(subscription);
+        }
+        fn on_next(&mut self, item: u64) {
+            let mut seen = self.0.lock();
+            seen.items.push(item);
+            assert!(seen.items.len() as u64 <= seen.requested, "rule 1.1");
+        }
+        fn on_error(&mut self, _: Error) {
+            self.0.lock().errors += 1;
+        }
+        fn on_complete(&mut self) {
+            self.0.lock().completions += 1;
+        }
+    }
+
+    /// The upstream sends three items and completes on one thread while the downstream
+    /// requests the last two, one at a time, on another: both arrive exactly once, in order,
+    /// never beyond demand, then exactly one completion; the finished upstream is never
+    /// cancelled.
+    #[test]
+    fn request_races_completion() {
+        loom::model(|| {
+            let seen = Arc::new(Mutex::new(Seen::default()));
+            let slot = Arc::new(Mutex::new(None));
+            let upstream = Arc::new(Upstream::default());
+            TakeLast::new(
+                Manual {
+                    upstream: upstream.clone(),
+                    subscriber: slot.clone(),
+                },
+                2,
+            )
+            .subscribe(Recorder(seen.clone()));
+            let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
+            let mut source = slot.lock().take().expect("take_last subscribed upstream");
+            let producer = thread::spawn(move || {
+                for i in 1..=3 {
+                    source.on_next(i);
+                }
+                source.on_complete();
+            });
+            for _ in 0..2 {
+                seen.lock().requested += 1; // counted before asking, as rule 1.1 is checked
+                subscription.request(1);
+            }
+            producer.join().unwrap();
+            let seen = seen.lock();
+            assert_eq!(seen.items, [2, 3], "the last two items, once each, in order");
+            assert_eq!((seen.completions, seen.errors), (1, 0), "one completion");
+            assert!(!upstream.cancelled.load(Ordering::Acquire));
+        });
+    }
+}
