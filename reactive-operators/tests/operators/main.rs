@@ -30,6 +30,11 @@ mod try_map;
 // Transforms and filters.
 
 // Buffering transforms.
+mod buffer;
+mod if_empty;
+mod skip_last;
+mod start_with;
+mod take_last;
 
 // Aggregates, side effects and logging.
 
