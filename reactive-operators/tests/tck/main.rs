@@ -27,6 +27,7 @@ mod sources_and_fallible;
 // Transforms and filters.
 
 // Buffering transforms.
+mod buffering;
 
 // Aggregates, side effects and logging.
 
