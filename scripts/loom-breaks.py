@@ -410,6 +410,36 @@ BREAKS = {
         "subscribe_on::loom_models::request_races_upstream_arrival",
         OPS,
     ),
+    "tail-handoff-after-drain": (
+        "reactive-operators/src/ops/post_complete.rs",
+        """        *self.handoff.lock() = Some(Handoff { downstream, items });
+        self.drain();""",
+        """        self.drain();
+        *self.handoff.lock() = Some(Handoff { downstream, items });""",
+        "take_last::loom_models::request_races_completion",
+        OPS,
+    ),
+    "tail-request-without-drain": (
+        "reactive-operators/src/ops/post_complete.rs",
+        """        if n == 0 || up > 0 {
+            self.request_upstream(up);
+        }
+        self.drain();""",
+        """        if n == 0 || up > 0 {
+            self.request_upstream(up);
+        }""",
+        "take_last::loom_models::request_races_completion",
+        OPS,
+    ),
+    "buffer-skip-first-not-atomic": (
+        "reactive-operators/src/ops/buffer_skip.rs",
+        "        let n = if self.first.swap(false, Ordering::AcqRel) {",
+        """        let first = self.first.load(Ordering::Acquire);
+        self.first.store(false, Ordering::Release);
+        let n = if first {""",
+        "buffer_skip::loom_models::first_requests_race",
+        OPS,
+    ),
 }
 
 
