@@ -440,6 +440,23 @@ BREAKS = {
         "buffer_skip::loom_models::first_requests_race",
         OPS,
     ),
+    "tail-cancel-without-drain": (
+        "reactive-operators/src/ops/post_complete.rs",
+        """                upstream.cancel();
+            }
+            self.drain();""",
+        """                upstream.cancel();
+            }""",
+        "take_last::loom_models::cancel_races_completion",
+        OPS,
+    ),
+    "start-with-forgets-the-prefix": (
+        "reactive-operators/src/ops/start_with.rs",
+        "        self.arbiter.produced(self.produced);\n",
+        "",
+        "start_with::loom_models::request_races_switch",
+        OPS,
+    ),
 }
 
 

@@ -169,3 +169,89 @@ impl<T, S: Subscriber<T>> Subscriber<T> for SourceSubscriber<S> {
         self.downstream.on_complete();
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::atomic::{AtomicU64, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+
+    use super::StartWith;
+
+    /// The source's subscription: adds up what it was asked for.
+    #[derive(Default)]
+    struct Asked(AtomicU64);
+
+    impl Subscription for Asked {
+        fn request(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::AcqRel);
+        }
+        fn cancel(&self) {}
+    }
+
+    /// A source that only records its subscriber's requests.
+    struct Source(Arc<Asked>, Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>);
+
+    impl Publisher for Source {
+        type Item = u64;
+        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
+            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
+            subscriber.on_subscribe(self.0.clone());
+            *self.1.lock() = Some(subscriber);
+        }
+    }
+
+    #[derive(Default)]
+    struct Seen {
+        items: Vec<u64>,
+        subscription: Option<SubscriptionRef>,
+    }
+
+    struct Recorder(Arc<Mutex<Seen>>);
+
+    impl Subscriber<u64> for Recorder {
+        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+            self.0.lock().subscription = Some(subscription);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.0.lock().items.push(item);
+        }
+        fn on_error(&mut self, error: Error) {
+            panic!("unexpected {error}");
+        }
+        fn on_complete(&mut self) {
+            panic!("the source never completes here");
+        }
+    }
+
+    /// Two requests of 1 on two threads race the switch from the one-item prefix to the
+    /// source (which happens inside whichever request delivers the prefix item): the prefix
+    /// item arrives once, and the source is asked for exactly the 1 item still owed, whether
+    /// the other request lands before the switch, during it or after it.
+    #[test]
+    fn request_races_switch() {
+        loom::model(|| {
+            let asked = Arc::new(Asked::default());
+            let slot = Arc::new(Mutex::new(None));
+            let seen = Arc::new(Mutex::new(Seen::default()));
+            StartWith::new(Source(asked.clone(), slot.clone()), vec![7u64].into_iter())
+                .subscribe(Recorder(seen.clone()));
+            let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
+            let other = subscription.clone();
+            let t = thread::spawn(move || other.request(1));
+            subscription.request(1);
+            t.join().unwrap();
+            assert!(slot.lock().is_some(), "the source was subscribed");
+            assert_eq!(seen.lock().items, [7]);
+            assert_eq!(
+                asked.0.load(Ordering::Acquire),
+                1,
+                "the source must be asked for 2 requested - 1 delivered"
+            );
+            seen.lock().subscription = None;
+            drop(slot.lock().take());
+        });
+    }
+}

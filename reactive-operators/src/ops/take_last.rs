@@ -152,8 +152,9 @@ mod loom_models {
         subscription: Option<SubscriptionRef>,
     }
 
-    /// Records what arrives and checks rule 1.1 on every item.
-    struct Recorder(Arc<Mutex<Seen>>);
+    /// Records what arrives and checks rule 1.1 on every item; the `Arc<()>` shows whether
+    /// it is still alive.
+    struct Recorder(Arc<Mutex<Seen>>, Arc<()>);
 
     impl Subscriber<u64> for Recorder {
         fn on_subscribe(&mut self, subscription: SubscriptionRef) {
@@ -172,6 +173,40 @@ mod loom_models {
         }
     }
 
+    /// What a model needs after subscribing a recorder through `take_last(2)`.
+    struct Subscribed {
+        seen: Arc<Mutex<Seen>>,
+        upstream: Arc<Upstream>,
+        source: Box<dyn Subscriber<u64>>,
+        subscription: SubscriptionRef,
+        alive: std::sync::Weak<()>,
+    }
+
+    fn subscribe_take_last_2() -> Subscribed {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let slot = Arc::new(Mutex::new(None));
+        let upstream = Arc::new(Upstream::default());
+        let token = Arc::new(());
+        let alive = Arc::downgrade(&token);
+        TakeLast::new(
+            Manual {
+                upstream: upstream.clone(),
+                subscriber: slot.clone(),
+            },
+            2,
+        )
+        .subscribe(Recorder(seen.clone(), token));
+        let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
+        let source = slot.lock().take().expect("take_last subscribed upstream");
+        Subscribed {
+            seen,
+            upstream,
+            source,
+            subscription,
+            alive,
+        }
+    }
+
     /// The upstream sends three items and completes on one thread while the downstream
     /// requests the last two, one at a time, on another: both arrive exactly once, in order,
     /// never beyond demand, then exactly one completion; the finished upstream is never
@@ -179,19 +214,13 @@ mod loom_models {
     #[test]
     fn request_races_completion() {
         loom::model(|| {
-            let seen = Arc::new(Mutex::new(Seen::default()));
-            let slot = Arc::new(Mutex::new(None));
-            let upstream = Arc::new(Upstream::default());
-            TakeLast::new(
-                Manual {
-                    upstream: upstream.clone(),
-                    subscriber: slot.clone(),
-                },
-                2,
-            )
-            .subscribe(Recorder(seen.clone()));
-            let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
-            let mut source = slot.lock().take().expect("take_last subscribed upstream");
+            let Subscribed {
+                seen,
+                upstream,
+                mut source,
+                subscription,
+                ..
+            } = subscribe_take_last_2();
             let producer = thread::spawn(move || {
                 for i in 1..=3 {
                     source.on_next(i);
@@ -203,10 +232,39 @@ mod loom_models {
                 subscription.request(1);
             }
             producer.join().unwrap();
-            let seen = seen.lock();
+            let mut seen = seen.lock();
             assert_eq!(seen.items, [2, 3], "the last two items, once each, in order");
             assert_eq!((seen.completions, seen.errors), (1, 0), "one completion");
             assert!(!upstream.cancelled.load(Ordering::Acquire));
+            seen.subscription = None;
+        });
+    }
+
+    /// The downstream cancels (without having requested) while the upstream completes: no
+    /// item and no terminal signal arrive, and the downstream is dropped (rule 3.13) whether
+    /// the cancel lands before the hand-off or after it, checked while the subscription is
+    /// still held.
+    #[test]
+    fn cancel_races_completion() {
+        loom::model(|| {
+            let Subscribed {
+                seen,
+                mut source,
+                subscription,
+                alive,
+                ..
+            } = subscribe_take_last_2();
+            let producer = thread::spawn(move || {
+                source.on_next(1);
+                source.on_complete();
+            });
+            subscription.cancel();
+            producer.join().unwrap();
+            assert!(alive.upgrade().is_none(), "downstream kept after cancel (rule 3.13)");
+            let mut seen = seen.lock();
+            assert!(seen.items.is_empty());
+            assert_eq!((seen.completions, seen.errors), (0, 0), "no signal after cancel");
+            seen.subscription = None;
         });
     }
 }
