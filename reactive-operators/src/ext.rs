@@ -351,8 +351,8 @@ pub trait PublisherExt: Publisher {
     // ----- Buffering transforms (ops/buffer.rs, ops/take_last.rs, ...) -----
 
     /// Emits the last `n` items of the stream once it completes (all of them if there are
-    /// fewer), in order, as the downstream requests them; like [`Iterator::rev`] then
-    /// [`take`](Iterator::take), without reversing.
+    /// fewer), in order, as the downstream requests them: what `v[v.len().saturating_sub(n)..]`
+    /// is to a `Vec`.
     ///
     /// Only the end of the stream tells which items are the last `n`, so nothing is emitted
     /// before the upstream completes; then the kept items go out as demand allows (from
@@ -674,7 +674,6 @@ pub trait PublisherExt: Publisher {
     {
         crate::ops::SwitchIfEmpty::new(self, other)
     }
-
 
     // ----- end of buffering transforms -----
 

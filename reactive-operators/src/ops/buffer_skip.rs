@@ -211,7 +211,8 @@ where
             return;
         }
         self.subscribed = true;
-        self.open = VecDeque::with_capacity(self.size.div_ceil(self.skip).min(MAX_INITIAL_CAPACITY));
+        self.open =
+            VecDeque::with_capacity(self.size.div_ceil(self.skip).min(MAX_INITIAL_CAPACITY));
         self.tail.set_upstream(subscription);
         if let Some(downstream) = self.downstream.as_mut() {
             downstream.on_subscribe(self.tail.clone());
@@ -304,7 +305,11 @@ mod loom_models {
             let t = thread::spawn(move || other.request(1));
             gaps.request(1);
             t.join().unwrap();
-            assert_eq!(asked.0.load(Ordering::Acquire), 5, "exactly two buffers and one gap");
+            assert_eq!(
+                asked.0.load(Ordering::Acquire),
+                5,
+                "exactly two buffers and one gap"
+            );
         });
     }
 }

@@ -233,7 +233,11 @@ mod loom_models {
             }
             producer.join().unwrap();
             let mut seen = seen.lock();
-            assert_eq!(seen.items, [2, 3], "the last two items, once each, in order");
+            assert_eq!(
+                seen.items,
+                [2, 3],
+                "the last two items, once each, in order"
+            );
             assert_eq!((seen.completions, seen.errors), (1, 0), "one completion");
             assert!(!upstream.cancelled.load(Ordering::Acquire));
             seen.subscription = None;
@@ -260,10 +264,17 @@ mod loom_models {
             });
             subscription.cancel();
             producer.join().unwrap();
-            assert!(alive.upgrade().is_none(), "downstream kept after cancel (rule 3.13)");
+            assert!(
+                alive.upgrade().is_none(),
+                "downstream kept after cancel (rule 3.13)"
+            );
             let mut seen = seen.lock();
             assert!(seen.items.is_empty());
-            assert_eq!((seen.completions, seen.errors), (0, 0), "no signal after cancel");
+            assert_eq!(
+                (seen.completions, seen.errors),
+                (0, 0),
+                "no signal after cancel"
+            );
             seen.subscription = None;
         });
     }

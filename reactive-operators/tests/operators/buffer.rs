@@ -32,7 +32,11 @@ fn buffer_is_chunks() {
     for (len, size) in [(10u64, 3usize), (9, 3), (0, 2), (1, 5), (5, 1)] {
         let items: Vec<u64> = (0..len).collect();
         let expected: Vec<Vec<u64>> = items.chunks(size).map(<[u64]>::to_vec).collect();
-        assert_eq!(all_of(&range(0..len).buffer(size)), expected, "{len} {size}");
+        assert_eq!(
+            all_of(&range(0..len).buffer(size)),
+            expected,
+            "{len} {size}"
+        );
     }
 }
 
@@ -91,7 +95,11 @@ fn a_rejected_buffer_is_replaced_by_size_items() {
     for i in 0..6 {
         upstream.send_next(i);
     }
-    assert_eq!(upstream.take_requests(), 2, "one buffer rejected, 2 items more");
+    assert_eq!(
+        upstream.take_requests(),
+        2,
+        "one buffer rejected, 2 items more"
+    );
     assert_eq!(ts.values(), [vec![0, 1], vec![4, 5]]);
     assert_clean(&env);
 }
@@ -199,7 +207,11 @@ fn buffer_skip_overlapping_requests_the_first_buffer_then_skip_per_buffer() {
     ts.request(1);
     assert_eq!(ts.values()[4], [5]);
     assert!(ts.is_complete(), "completes right after the last one");
-    assert_eq!(upstream.take_requests(), 0, "nothing to a finished upstream");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "nothing to a finished upstream"
+    );
     ts.cancel();
     assert!(!upstream.is_cancelled());
     assert!(ts.violations().is_empty(), "{ts:?}");
@@ -218,7 +230,10 @@ fn buffer_skip_overlapping_requests_the_first_buffer_then_skip_per_buffer() {
 fn buffer_skip_overlapping_after_completion_rule_3_9_and_cancel() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream.clone().buffer_skip(3, 1).subscribe(ts.tracked_clone());
+    upstream
+        .clone()
+        .buffer_skip(3, 1)
+        .subscribe(ts.tracked_clone());
     upstream.send_next(1);
     upstream.send_completion();
     ts.request(0);
@@ -251,7 +266,10 @@ fn buffer_skip_errors_pass_through() {
     for (size, skip) in [(3, 1), (1, 3)] {
         let (upstream, env) = manual::<u64>();
         let ts = TestSubscriber::new();
-        upstream.clone().buffer_skip(size, skip).subscribe(ts.clone());
+        upstream
+            .clone()
+            .buffer_skip(size, skip)
+            .subscribe(ts.clone());
         upstream.send_next(1);
         upstream.send_error(Error::msg("boom"));
         assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));

@@ -36,7 +36,11 @@ fn the_default_waits_for_demand() {
     assert_eq!(ts.values(), [42]);
     assert!(ts.is_complete());
     ts.request(1);
-    assert_eq!(upstream.take_requests(), 0, "nothing to a finished upstream");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "nothing to a finished upstream"
+    );
     assert_clean(&env);
 
     // Demand already there: at once.
@@ -55,24 +59,35 @@ fn default_if_empty_errors_cancel_and_rule_3_9() {
         .verify()
         .unwrap();
     let ts = TestSubscriber::<u64>::new();
-    never::<u64>().default_if_empty(1).subscribe(ts.tracked_clone());
+    never::<u64>()
+        .default_if_empty(1)
+        .subscribe(ts.tracked_clone());
     ts.cancel();
     assert!(ts.is_dropped(), "rule 3.13");
 
     // While the default waits, this stage reports a request(0).
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream.clone().default_if_empty(42).subscribe(ts.tracked_clone());
+    upstream
+        .clone()
+        .default_if_empty(42)
+        .subscribe(ts.tracked_clone());
     upstream.send_completion();
     ts.request(0);
-    assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+    assert_eq!(
+        ts.error().map(|e| e.kind()),
+        Some(ErrorKind::InvalidRequest)
+    );
     assert!(ts.is_dropped());
     assert_clean(&env);
 
     // A cancel while the default waits: no signal, downstream dropped.
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    upstream.clone().default_if_empty(42).subscribe(ts.tracked_clone());
+    upstream
+        .clone()
+        .default_if_empty(42)
+        .subscribe(ts.tracked_clone());
     upstream.send_completion();
     ts.cancel();
     assert!(!ts.is_terminated());
@@ -110,7 +125,11 @@ fn switch_if_empty_moves_the_outstanding_demand_over_exactly() {
     assert_eq!(first.take_requests(), 2);
     first.send_completion();
     assert!(second.has_subscriber());
-    assert_eq!(second.take_requests(), 5, "everything requested, nothing delivered");
+    assert_eq!(
+        second.take_requests(),
+        5,
+        "everything requested, nothing delivered"
+    );
     ts.request(1);
     assert_eq!(second.take_requests(), 1);
     assert_eq!(first.take_requests(), 0);

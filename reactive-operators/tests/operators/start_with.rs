@@ -13,11 +13,17 @@ use crate::take_last::a_second_subscription_is_cancelled_by;
 fn the_prefix_then_the_source_like_chain() {
     let ts = TestSubscriber::<u64>::new();
     range(3u64..6).start_with(vec![1, 2]).subscribe(ts.clone());
-    assert_eq!(ts.values(), [1, 2].iter().copied().chain(3..6).collect::<Vec<_>>());
+    assert_eq!(
+        ts.values(),
+        [1, 2].iter().copied().chain(3..6).collect::<Vec<_>>()
+    );
     assert!(ts.is_complete());
     // Arrays, ranges and an empty prefix.
     let ts = TestSubscriber::<u64>::new();
-    range(5u64..7).start_with([0, 1]).start_with(10..12).subscribe(ts.clone());
+    range(5u64..7)
+        .start_with([0, 1])
+        .start_with(10..12)
+        .subscribe(ts.clone());
     assert_eq!(ts.values(), [10, 11, 0, 1, 5, 6]);
     let ts = TestSubscriber::<u64>::new();
     range(5u64..7).start_with(Vec::new()).subscribe(ts.clone());
@@ -29,12 +35,26 @@ fn the_prefix_then_the_source_like_chain() {
 fn the_source_is_asked_for_what_the_prefix_did_not_deliver() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(5);
-    upstream.clone().start_with(vec![1, 2]).subscribe(ts.clone());
+    upstream
+        .clone()
+        .start_with(vec![1, 2])
+        .subscribe(ts.clone());
     assert_eq!(ts.values(), [1, 2]);
-    assert!(upstream.has_subscriber(), "subscribed right after the last prefix item");
-    assert_eq!(upstream.take_requests(), 3, "5 requested, 2 delivered by the prefix");
+    assert!(
+        upstream.has_subscriber(),
+        "subscribed right after the last prefix item"
+    );
+    assert_eq!(
+        upstream.take_requests(),
+        3,
+        "5 requested, 2 delivered by the prefix"
+    );
     ts.request(4);
-    assert_eq!(upstream.take_requests(), 4, "later requests go up unchanged");
+    assert_eq!(
+        upstream.take_requests(),
+        4,
+        "later requests go up unchanged"
+    );
     upstream.send_next(3);
     upstream.send_completion();
     assert_eq!(ts.values(), [1, 2, 3]);
@@ -46,13 +66,20 @@ fn the_source_is_asked_for_what_the_prefix_did_not_deliver() {
 fn nothing_is_requested_upstream_while_the_prefix_uses_the_demand() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(1);
-    upstream.clone().start_with(vec![1, 2, 3]).subscribe(ts.clone());
+    upstream
+        .clone()
+        .start_with(vec![1, 2, 3])
+        .subscribe(ts.clone());
     assert_eq!(ts.values(), [1]);
     assert!(!upstream.has_subscriber(), "the prefix is not done");
     ts.request(2);
     assert_eq!(ts.values(), [1, 2, 3]);
     assert!(upstream.has_subscriber());
-    assert_eq!(upstream.take_requests(), 0, "the prefix used all the demand");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "the prefix used all the demand"
+    );
     ts.request(1);
     assert_eq!(upstream.take_requests(), 1);
     ts.request(UNBOUNDED);
@@ -64,7 +91,9 @@ fn nothing_is_requested_upstream_while_the_prefix_uses_the_demand() {
 fn demand_is_exact_in_several_request_patterns() {
     for pattern in [vec![1u64; 7], vec![2, 5], vec![4, 1, 2], vec![7]] {
         let ts = TestSubscriber::<u64>::with_request(0);
-        range(10u64..14).start_with(vec![0, 1, 2]).subscribe(ts.clone());
+        range(10u64..14)
+            .start_with(vec![0, 1, 2])
+            .subscribe(ts.clone());
         let mut total = 0;
         for k in pattern {
             ts.request(k);
@@ -94,7 +123,10 @@ fn a_rejected_prefix_item_costs_no_demand() {
 fn cancel_during_the_prefix_never_subscribes_the_source() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(1);
-    upstream.clone().start_with(vec![1, 2]).subscribe(ts.tracked_clone());
+    upstream
+        .clone()
+        .start_with(vec![1, 2])
+        .subscribe(ts.tracked_clone());
     ts.cancel();
     assert!(ts.is_dropped(), "rule 3.13");
     assert!(!upstream.has_subscriber());

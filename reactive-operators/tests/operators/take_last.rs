@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use reactive_core::{Error, ErrorKind, Publisher, Subscription, UNBOUNDED};
-use reactive_tck::harness::ManualPublisher;
 use reactive_operators::{PublisherExt, empty, error, never, range};
+use reactive_tck::harness::ManualPublisher;
 use reactive_tck::{StepVerifier, TestSubscriber};
 
 use crate::support::{
@@ -221,7 +221,10 @@ where
     wrap(upstream.clone()).subscribe(ts.clone());
     let second = Arc::new(CancelFlag::default());
     upstream.with_subscriber("a second on_subscribe", |s| s.on_subscribe(second.clone()));
-    assert!(*second.0.lock().unwrap(), "rule 2.5: the newcomer is cancelled");
+    assert!(
+        *second.0.lock().unwrap(),
+        "rule 2.5: the newcomer is cancelled"
+    );
     assert!(ts.violations().is_empty(), "{ts:?}");
     assert!(!upstream.is_cancelled(), "the first subscription stays");
     assert_clean(&env);

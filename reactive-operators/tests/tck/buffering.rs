@@ -33,7 +33,11 @@ impl PublisherVerification for TakeLastTck {
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        Some(error::<u64>(Error::msg("failed on purpose")).take_last(3).boxed())
+        Some(
+            error::<u64>(Error::msg("failed on purpose"))
+                .take_last(3)
+                .boxed(),
+        )
     }
 
     // take_last requests everything before it emits: keep the streams small (rule 3.17's
@@ -300,14 +304,22 @@ mod reports {
     #[test]
     fn default_if_empty_report() {
         let report = run_publisher_verification(&DefaultIfEmptyTck);
-        check_optional_failure(&report, EMPTY_STREAM, "Expected end-of-stream but got element");
+        check_optional_failure(
+            &report,
+            EMPTY_STREAM,
+            "Expected end-of-stream but got element",
+        );
         check(report, 32, 7, 1);
     }
 
     #[test]
     fn default_value_report() {
         let report = run_publisher_verification(&DefaultValueTck);
-        check_optional_failure(&report, EMPTY_STREAM, "Expected end-of-stream but got element [7]");
+        check_optional_failure(
+            &report,
+            EMPTY_STREAM,
+            "Expected end-of-stream but got element [7]",
+        );
         check(report, 12, 27, 1);
     }
 
