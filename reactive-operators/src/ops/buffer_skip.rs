@@ -37,14 +37,8 @@ where
         S: Subscriber<Vec<P::Item>> + 'static,
     {
         if self.skip >= self.size {
-            self.source.subscribe(GapSubscriber {
-                downstream: subscriber,
-                current: Vec::new(),
-                size: self.size,
-                skip: self.skip,
-                position: 0,
-                subscribed: false,
-            });
+            self.source
+                .subscribe(GapSubscriber::new(subscriber, self.size, self.skip));
         } else {
             self.source.subscribe(OverlapSubscriber {
                 tail: Tail::new(Overlapping {
@@ -101,7 +95,8 @@ impl Subscription for Gaps {
     }
 }
 
-struct GapSubscriber<T, S> {
+/// One buffer at a time; with `skip == size` this is `buffer(size)`.
+pub(crate) struct GapSubscriber<T, S> {
     downstream: S,
     current: Vec<T>,
     size: usize,
@@ -109,6 +104,21 @@ struct GapSubscriber<T, S> {
     /// The item's place in its period of `skip` items: below `size` it joins the buffer.
     position: usize,
     subscribed: bool,
+}
+
+impl<T, S> GapSubscriber<T, S> {
+    /// Buffers of `size` items, one starting every `skip >= size` items.
+    pub(crate) fn new(downstream: S, size: usize, skip: usize) -> Self {
+        debug_assert!(skip >= size && size > 0);
+        GapSubscriber {
+            downstream,
+            current: Vec::new(),
+            size,
+            skip,
+            position: 0,
+            subscribed: false,
+        }
+    }
 }
 
 impl<T, S> Subscriber<T> for GapSubscriber<T, S>
@@ -213,9 +223,8 @@ where
         self.subscribed = true;
         self.open =
             VecDeque::with_capacity(self.size.div_ceil(self.skip).min(MAX_INITIAL_CAPACITY));
-        self.tail.set_upstream(subscription);
         if let Some(downstream) = self.downstream.as_mut() {
-            downstream.on_subscribe(self.tail.clone());
+            self.tail.subscribed(subscription, downstream);
         }
     }
 
@@ -249,13 +258,8 @@ where
 
     #[inline]
     fn on_error(&mut self, error: Error) {
-        self.tail.upstream_done();
         self.open.clear();
-        if let Some(mut downstream) = self.downstream.take() {
-            if !self.tail.is_cancelled() {
-                downstream.on_error(error);
-            }
-        }
+        self.tail.error(self.downstream.take(), error);
     }
 
     #[inline]
@@ -271,21 +275,12 @@ where
 mod loom_models {
     use std::sync::Arc;
 
-    use reactive_core::sync::atomic::{AtomicU64, Ordering};
+    use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::thread;
     use reactive_core::{Subscription, SubscriptionRef};
 
     use super::Gaps;
-
-    #[derive(Default)]
-    struct Asked(AtomicU64);
-
-    impl Subscription for Asked {
-        fn request(&self, n: u64) {
-            self.0.fetch_add(n, Ordering::AcqRel);
-        }
-        fn cancel(&self) {}
-    }
+    use crate::ops::loom_support::Asked;
 
     /// Two first requests of one buffer each race (size 2, skip 3): exactly one of them is
     /// the first (2 items, no gap before it), the other asks for a gap and a buffer (3), so the
@@ -306,7 +301,7 @@ mod loom_models {
             gaps.request(1);
             t.join().unwrap();
             assert_eq!(
-                asked.0.load(Ordering::Acquire),
+                asked.requested.load(Ordering::Acquire),
                 5,
                 "exactly two buffers and one gap"
             );

@@ -60,10 +60,9 @@ where
             return;
         }
         self.subscribed = true;
-        self.tail.set_upstream(subscription);
         if let Some(downstream) = self.downstream.as_mut() {
             // Requests go upstream unchanged, and are counted for the default.
-            downstream.on_subscribe(self.tail.clone());
+            self.tail.subscribed(subscription, downstream);
         }
     }
 
@@ -86,10 +85,7 @@ where
 
     #[inline]
     fn on_error(&mut self, error: Error) {
-        self.tail.upstream_done();
-        if let Some(mut downstream) = self.downstream.take() {
-            downstream.on_error(error);
-        }
+        self.tail.error(self.downstream.take(), error);
     }
 
     #[inline]

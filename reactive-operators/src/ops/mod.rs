@@ -24,6 +24,8 @@ pub use try_map::TryMap;
 mod buffer;
 mod buffer_skip;
 mod default_if_empty;
+#[cfg(all(test, reactive_loom))]
+mod loom_support;
 mod post_complete;
 mod skip_last;
 mod start_with;

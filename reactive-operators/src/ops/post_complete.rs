@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use reactive_core::support::{Demand, WipCell};
 use reactive_core::sync::Mutex;
-use reactive_core::{Subscriber, Subscription, SubscriptionRef};
+use reactive_core::{Error, Subscriber, Subscription, SubscriptionRef};
 
 /// What a downstream `request(n)` (n > 0) becomes upstream while the upstream is running.
 pub(crate) trait Forward: Send + Sync + 'static {
@@ -91,9 +91,22 @@ where
         })
     }
 
-    /// Records the upstream subscription (before the downstream can cancel).
-    pub(crate) fn set_upstream(&self, subscription: SubscriptionRef) {
+    /// The operator's `on_subscribe`: records the upstream subscription (before the
+    /// downstream can cancel), then hands this subscription downstream.
+    pub(crate) fn subscribed(self: &Arc<Self>, subscription: SubscriptionRef, downstream: &mut S) {
         *self.upstream.lock() = Some(subscription);
+        downstream.on_subscribe(self.clone());
+    }
+
+    /// The operator's `on_error`, while it still holds the downstream: passed on unless the
+    /// downstream cancelled.
+    pub(crate) fn error(&self, downstream: Option<S>, error: Error) {
+        self.upstream_done();
+        if let Some(mut downstream) = downstream {
+            if !self.demand.is_cancelled() {
+                downstream.on_error(error);
+            }
+        }
     }
 
     /// Requests `n` from the upstream, if it is still running and not cancelled.
@@ -108,11 +121,6 @@ where
     pub(crate) fn upstream_done(&self) {
         let upstream = self.upstream.lock().take();
         drop(upstream);
-    }
-
-    /// Whether the downstream cancelled (the operator then drops what the upstream sends).
-    pub(crate) fn is_cancelled(&self) -> bool {
-        self.demand.is_cancelled()
     }
 
     /// The upstream completed: `items` are emitted as the downstream requests them (at once as

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use reactive_core::support::SubscriptionArbiter;
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
+use super::switch_if_empty::Switched;
 use crate::source::from_iter;
 
 /// The publisher returned by [`PublisherExt::start_with`](crate::PublisherExt::start_with).
@@ -121,52 +122,9 @@ where
             return;
         };
         if !self.arbiter.is_cancelled() {
-            self.source.subscribe(SourceSubscriber {
-                downstream,
-                arbiter: self.arbiter.clone(),
-                subscribed: false,
-            });
+            self.source
+                .subscribe(Switched::new(downstream, self.arbiter.clone()));
         }
-    }
-}
-
-/// Subscribed to the source: its signals go to the downstream as they are.
-struct SourceSubscriber<S> {
-    downstream: S,
-    arbiter: Arc<SubscriptionArbiter>,
-    subscribed: bool,
-}
-
-impl<T, S: Subscriber<T>> Subscriber<T> for SourceSubscriber<S> {
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.subscribed {
-            subscription.cancel(); // rule 2.5
-            return;
-        }
-        self.subscribed = true;
-        self.arbiter.set(subscription); // asks for what is still owed
-    }
-
-    #[inline]
-    fn on_next(&mut self, item: T) {
-        self.downstream.on_next(item);
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        self.downstream.try_on_next(item)
-    }
-
-    #[inline]
-    fn on_error(&mut self, error: Error) {
-        self.arbiter.clear();
-        self.downstream.on_error(error);
-    }
-
-    #[inline]
-    fn on_complete(&mut self) {
-        self.arbiter.clear();
-        self.downstream.on_complete();
     }
 }
 
@@ -174,34 +132,12 @@ impl<T, S: Subscriber<T>> Subscriber<T> for SourceSubscriber<S> {
 mod loom_models {
     use std::sync::Arc;
 
-    use reactive_core::sync::atomic::{AtomicU64, Ordering};
+    use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
     use super::StartWith;
-
-    /// The source's subscription: adds up what it was asked for.
-    #[derive(Default)]
-    struct Asked(AtomicU64);
-
-    impl Subscription for Asked {
-        fn request(&self, n: u64) {
-            self.0.fetch_add(n, Ordering::AcqRel);
-        }
-        fn cancel(&self) {}
-    }
-
-    /// A source that only records its subscriber's requests.
-    struct Source(Arc<Asked>, Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>);
-
-    impl Publisher for Source {
-        type Item = u64;
-        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
-            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
-            subscriber.on_subscribe(self.0.clone());
-            *self.1.lock() = Some(subscriber);
-        }
-    }
+    use crate::ops::loom_support::Manual;
 
     #[derive(Default)]
     struct Seen {
@@ -233,11 +169,9 @@ mod loom_models {
     #[test]
     fn request_races_switch() {
         loom::model(|| {
-            let asked = Arc::new(Asked::default());
-            let slot = Arc::new(Mutex::new(None));
+            let (source, asked, slot) = Manual::new();
             let seen = Arc::new(Mutex::new(Seen::default()));
-            StartWith::new(Source(asked.clone(), slot.clone()), vec![7u64].into_iter())
-                .subscribe(Recorder(seen.clone()));
+            StartWith::new(source, vec![7u64].into_iter()).subscribe(Recorder(seen.clone()));
             let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
             let other = subscription.clone();
             let t = thread::spawn(move || other.request(1));
@@ -246,7 +180,7 @@ mod loom_models {
             assert!(slot.lock().is_some(), "the source was subscribed");
             assert_eq!(seen.lock().items, [7]);
             assert_eq!(
-                asked.0.load(Ordering::Acquire),
+                asked.requested.load(Ordering::Acquire),
                 1,
                 "the source must be asked for 2 requested - 1 delivered"
             );

@@ -117,23 +117,32 @@ where
         } else if !self.arbiter.is_cancelled() {
             // Nothing was delivered, so all the demand is still owed: the arbiter asks
             // `other` for exactly that when it subscribes.
-            self.other.subscribe(OtherSubscriber {
-                downstream,
-                arbiter: self.arbiter.clone(),
-                subscribed: false,
-            });
+            self.other
+                .subscribe(Switched::new(downstream, self.arbiter.clone()));
         }
     }
 }
 
-/// Subscribed to `other`: its signals go to the downstream as they are.
-struct OtherSubscriber<S> {
+/// The subscriber of the publisher switched to (`other` here, the source after
+/// `start_with`'s prefix): its subscription joins the arbiter the downstream already holds,
+/// which asks it for what is owed, and its signals go to the downstream as they are.
+pub(crate) struct Switched<S> {
     downstream: S,
     arbiter: Arc<SubscriptionArbiter>,
     subscribed: bool,
 }
 
-impl<T, S: Subscriber<T>> Subscriber<T> for OtherSubscriber<S> {
+impl<S> Switched<S> {
+    pub(crate) fn new(downstream: S, arbiter: Arc<SubscriptionArbiter>) -> Self {
+        Switched {
+            downstream,
+            arbiter,
+            subscribed: false,
+        }
+    }
+}
+
+impl<T, S: Subscriber<T>> Subscriber<T> for Switched<S> {
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
         if self.subscribed {
             subscription.cancel(); // rule 2.5

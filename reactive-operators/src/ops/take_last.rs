@@ -66,9 +66,8 @@ where
         }
         self.subscribed = true;
         self.ring = VecDeque::with_capacity(self.n.min(INITIAL_CAPACITY));
-        self.tail.set_upstream(subscription);
         if let Some(downstream) = self.downstream.as_mut() {
-            downstream.on_subscribe(self.tail.clone());
+            self.tail.subscribed(subscription, downstream);
         }
         // Only the end of the stream tells which items are the last `n`.
         self.tail.request_upstream(UNBOUNDED);
@@ -87,13 +86,8 @@ where
 
     #[inline]
     fn on_error(&mut self, error: Error) {
-        self.tail.upstream_done();
         self.ring = VecDeque::new();
-        if let Some(mut downstream) = self.downstream.take() {
-            if !self.tail.is_cancelled() {
-                downstream.on_error(error);
-            }
-        }
+        self.tail.error(self.downstream.take(), error);
     }
 
     #[inline]
@@ -109,39 +103,12 @@ where
 mod loom_models {
     use std::sync::Arc;
 
-    use reactive_core::sync::atomic::{AtomicBool, Ordering};
+    use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
     use super::TakeLast;
-
-    /// The upstream's subscription: records a cancel (there must be none here).
-    #[derive(Default)]
-    struct Upstream {
-        cancelled: AtomicBool,
-    }
-
-    impl Subscription for Upstream {
-        fn request(&self, _: u64) {}
-        fn cancel(&self) {
-            self.cancelled.store(true, Ordering::Release);
-        }
-    }
-
-    /// An upstream that hands its subscriber to the model, which drives it from a thread.
-    struct Manual {
-        upstream: Arc<Upstream>,
-        subscriber: Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>,
-    }
-
-    impl Publisher for Manual {
-        type Item = u64;
-        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
-            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
-            subscriber.on_subscribe(self.upstream.clone());
-            *self.subscriber.lock() = Some(subscriber);
-        }
-    }
+    use crate::ops::loom_support::{Asked, Manual};
 
     #[derive(Default)]
     struct Seen {
@@ -154,29 +121,32 @@ mod loom_models {
 
     /// Records what arrives and checks rule 1.1 on every item; the `Arc<()>` shows whether
     /// it is still alive.
-    struct Recorder(Arc<Mutex<Seen>>, Arc<()>);
+    struct Recorder {
+        seen: Arc<Mutex<Seen>>,
+        _alive: Arc<()>,
+    }
 
     impl Subscriber<u64> for Recorder {
         fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-            self.0.lock().subscription = Some(subscription);
+            self.seen.lock().subscription = Some(subscription);
         }
         fn on_next(&mut self, item: u64) {
-            let mut seen = self.0.lock();
+            let mut seen = self.seen.lock();
             seen.items.push(item);
             assert!(seen.items.len() as u64 <= seen.requested, "rule 1.1");
         }
         fn on_error(&mut self, _: Error) {
-            self.0.lock().errors += 1;
+            self.seen.lock().errors += 1;
         }
         fn on_complete(&mut self) {
-            self.0.lock().completions += 1;
+            self.seen.lock().completions += 1;
         }
     }
 
     /// What a model needs after subscribing a recorder through `take_last(2)`.
     struct Subscribed {
         seen: Arc<Mutex<Seen>>,
-        upstream: Arc<Upstream>,
+        upstream: Arc<Asked>,
         source: Box<dyn Subscriber<u64>>,
         subscription: SubscriptionRef,
         alive: std::sync::Weak<()>,
@@ -184,18 +154,13 @@ mod loom_models {
 
     fn subscribe_take_last_2() -> Subscribed {
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let slot = Arc::new(Mutex::new(None));
-        let upstream = Arc::new(Upstream::default());
+        let (manual, upstream, slot) = Manual::new();
         let token = Arc::new(());
         let alive = Arc::downgrade(&token);
-        TakeLast::new(
-            Manual {
-                upstream: upstream.clone(),
-                subscriber: slot.clone(),
-            },
-            2,
-        )
-        .subscribe(Recorder(seen.clone(), token));
+        TakeLast::new(manual, 2).subscribe(Recorder {
+            seen: seen.clone(),
+            _alive: token,
+        });
         let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
         let source = slot.lock().take().expect("take_last subscribed upstream");
         Subscribed {

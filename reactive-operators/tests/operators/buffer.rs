@@ -4,10 +4,10 @@ use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
+use crate::buffering_support::{a_second_subscription_is_cancelled_by, over_manual};
 use crate::support::{
-    assert_clean, manual, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+    assert_clean, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
-use crate::take_last::a_second_subscription_is_cancelled_by;
 
 /// The buffers of `buffer_skip(size, skip)` over `0..len`: buffer `i` is
 /// `i * skip .. i * skip + size`, cut at `len`, for every `i * skip < len`.
@@ -42,9 +42,7 @@ fn buffer_is_chunks() {
 
 #[test]
 fn buffer_requests_k_times_size_upstream() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().buffer(3).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.buffer(3));
     assert_eq!(upstream.take_requests(), 0);
     ts.request(2);
     assert_eq!(upstream.take_requests(), 6);
@@ -59,9 +57,7 @@ fn buffer_requests_k_times_size_upstream() {
     assert_eq!(ts.values()[2], [6]);
     assert!(ts.is_complete());
     // Saturating: k * size past u64::MAX is unbounded.
-    let (upstream, env2) = manual::<u64>();
-    let ts = TestSubscriber::with_request(u64::MAX / 2);
-    upstream.clone().buffer(3).subscribe(ts.clone());
+    let (upstream, env2, _ts) = over_manual(u64::MAX / 2, |up| up.buffer(3));
     assert_eq!(upstream.take_requests(), UNBOUNDED);
     assert_clean(&env);
     assert_clean(&env2);
@@ -69,9 +65,7 @@ fn buffer_requests_k_times_size_upstream() {
 
 #[test]
 fn buffer_never_emits_an_empty_buffer() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().buffer(2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.buffer(2));
     upstream.send_next(1);
     upstream.send_next(2);
     upstream.send_completion();
@@ -84,13 +78,7 @@ fn buffer_never_emits_an_empty_buffer() {
 fn a_rejected_buffer_is_replaced_by_size_items() {
     // The buffer reaches `filter` through plain on_next; a rejected one is replaced by a
     // request(1) to this stage, which becomes `size` items upstream.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(2);
-    upstream
-        .clone()
-        .buffer(2)
-        .filter(|b| b[0] % 4 == 0)
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(2, |up| up.buffer(2).filter(|b| b[0] % 4 == 0));
     assert_eq!(upstream.take_requests(), 4);
     for i in 0..6 {
         upstream.send_next(i);
@@ -106,9 +94,7 @@ fn a_rejected_buffer_is_replaced_by_size_items() {
 
 #[test]
 fn buffer_errors_and_cancel() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::new();
-    upstream.clone().buffer(3).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(UNBOUNDED, |up| up.buffer(3));
     upstream.send_next(1);
     upstream.send_error(Error::msg("boom"));
     assert_eq!(ts.value_count(), 0, "the partial buffer is dropped");
@@ -156,9 +142,7 @@ fn buffer_skip_matches_the_reference() {
 #[test]
 fn buffer_skip_with_gaps_requests_buffers_and_the_gaps_between_them() {
     // size 2, skip 3: the first request(k) is k * 2 + (k - 1), the next ones k * 3.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().buffer_skip(2, 3).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.buffer_skip(2, 3));
     ts.request(1);
     assert_eq!(upstream.take_requests(), 2);
     ts.request(1);
@@ -177,9 +161,7 @@ fn buffer_skip_with_gaps_requests_buffers_and_the_gaps_between_them() {
     assert!(ts.is_complete());
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(3);
-    upstream.clone().buffer_skip(2, 5).subscribe(ts.clone());
+    let (upstream, env, _ts) = over_manual(3, |up| up.buffer_skip(2, 5));
     assert_eq!(upstream.take_requests(), 3 * 2 + 2 * 3);
     assert_clean(&env);
 }
@@ -187,9 +169,7 @@ fn buffer_skip_with_gaps_requests_buffers_and_the_gaps_between_them() {
 #[test]
 fn buffer_skip_overlapping_requests_the_first_buffer_then_skip_per_buffer() {
     // size 3, skip 1: the first request(k) is 3 + (k - 1), the next ones k.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().buffer_skip(3, 1).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.buffer_skip(3, 1));
     ts.request(1);
     assert_eq!(upstream.take_requests(), 3);
     ts.request(2);
@@ -217,9 +197,7 @@ fn buffer_skip_overlapping_requests_the_first_buffer_then_skip_per_buffer() {
     assert!(ts.violations().is_empty(), "{ts:?}");
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(4);
-    upstream.clone().buffer_skip(5, 2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(4, |up| up.buffer_skip(5, 2));
     assert_eq!(upstream.take_requests(), 5 + 3 * 2);
     ts.request(UNBOUNDED);
     assert_eq!(upstream.take_requests(), UNBOUNDED);
@@ -228,12 +206,7 @@ fn buffer_skip_overlapping_requests_the_first_buffer_then_skip_per_buffer() {
 
 #[test]
 fn buffer_skip_overlapping_after_completion_rule_3_9_and_cancel() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .buffer_skip(3, 1)
-        .subscribe(ts.tracked_clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.buffer_skip(3, 1));
     upstream.send_next(1);
     upstream.send_completion();
     ts.request(0);
@@ -242,9 +215,7 @@ fn buffer_skip_overlapping_after_completion_rule_3_9_and_cancel() {
     assert!(ts.is_dropped(), "rule 3.13");
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream.clone().buffer_skip(3, 1).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(1, |up| up.buffer_skip(3, 1));
     upstream.send_next(1);
     ts.cancel();
     assert!(upstream.is_cancelled());
@@ -264,12 +235,7 @@ fn buffer_skip_overlapping_after_completion_rule_3_9_and_cancel() {
 #[test]
 fn buffer_skip_errors_pass_through() {
     for (size, skip) in [(3, 1), (1, 3)] {
-        let (upstream, env) = manual::<u64>();
-        let ts = TestSubscriber::new();
-        upstream
-            .clone()
-            .buffer_skip(size, skip)
-            .subscribe(ts.clone());
+        let (upstream, env, ts) = over_manual(UNBOUNDED, |up| up.buffer_skip(size, skip));
         upstream.send_next(1);
         upstream.send_error(Error::msg("boom"));
         assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));

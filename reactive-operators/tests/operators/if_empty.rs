@@ -2,18 +2,17 @@
 
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, empty, error, never, range};
-use reactive_tck::{StepVerifier, TestSubscriber};
+use reactive_tck::harness::ManualPublisher;
+use reactive_tck::{StepVerifier, TestEnvironment, TestSubscriber};
 
+use crate::buffering_support::{a_second_subscription_is_cancelled_by, over_manual};
 use crate::support::{
     assert_clean, manual, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
-use crate::take_last::a_second_subscription_is_cancelled_by;
 
 #[test]
 fn default_if_empty_passes_items_through_with_requests_unchanged() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(2);
-    upstream.clone().default_if_empty(42).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(2, |up| up.default_if_empty(42));
     assert_eq!(upstream.take_requests(), 2);
     ts.request(3);
     assert_eq!(upstream.take_requests(), 3);
@@ -27,9 +26,7 @@ fn default_if_empty_passes_items_through_with_requests_unchanged() {
 
 #[test]
 fn the_default_waits_for_demand() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().default_if_empty(42).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.default_if_empty(42));
     upstream.send_completion();
     assert!(!ts.is_terminated(), "no demand: the default waits");
     ts.request(1);
@@ -66,12 +63,7 @@ fn default_if_empty_errors_cancel_and_rule_3_9() {
     assert!(ts.is_dropped(), "rule 3.13");
 
     // While the default waits, this stage reports a request(0).
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .default_if_empty(42)
-        .subscribe(ts.tracked_clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.default_if_empty(42));
     upstream.send_completion();
     ts.request(0);
     assert_eq!(
@@ -82,12 +74,7 @@ fn default_if_empty_errors_cancel_and_rule_3_9() {
     assert_clean(&env);
 
     // A cancel while the default waits: no signal, downstream dropped.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream
-        .clone()
-        .default_if_empty(42)
-        .subscribe(ts.tracked_clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.default_if_empty(42));
     upstream.send_completion();
     ts.cancel();
     assert!(!ts.is_terminated());
@@ -111,15 +98,41 @@ fn default_if_empty_keeps_the_conditional_path() {
     assert!(ts.violations().is_empty(), "{ts:?}");
 }
 
-#[test]
-fn switch_if_empty_moves_the_outstanding_demand_over_exactly() {
+/// `first.switch_if_empty(second)` over two manual publishers, subscribed by `ts`.
+struct Switch {
+    first: ManualPublisher<u64>,
+    env1: TestEnvironment,
+    second: ManualPublisher<u64>,
+    env2: TestEnvironment,
+    ts: TestSubscriber<u64>,
+}
+
+fn switch_between_manuals(initial_request: u64) -> Switch {
     let (first, env1) = manual::<u64>();
     let (second, env2) = manual::<u64>();
-    let ts = TestSubscriber::with_request(3);
+    let ts = TestSubscriber::with_request(initial_request);
     first
         .clone()
         .switch_if_empty(second.clone())
         .subscribe(ts.clone());
+    Switch {
+        first,
+        env1,
+        second,
+        env2,
+        ts,
+    }
+}
+
+#[test]
+fn switch_if_empty_moves_the_outstanding_demand_over_exactly() {
+    let Switch {
+        first,
+        env1,
+        second,
+        env2,
+        ts,
+    } = switch_between_manuals(3);
     assert_eq!(first.take_requests(), 3);
     ts.request(2);
     assert_eq!(first.take_requests(), 2);
@@ -144,13 +157,13 @@ fn switch_if_empty_moves_the_outstanding_demand_over_exactly() {
 
 #[test]
 fn switch_if_empty_without_demand_asks_other_for_nothing() {
-    let (first, env1) = manual::<u64>();
-    let (second, env2) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    first
-        .clone()
-        .switch_if_empty(second.clone())
-        .subscribe(ts.clone());
+    let Switch {
+        first,
+        env1,
+        second,
+        env2,
+        ts,
+    } = switch_between_manuals(0);
     first.send_completion();
     assert!(second.has_subscriber());
     assert_eq!(second.take_requests(), 0);
@@ -162,13 +175,13 @@ fn switch_if_empty_without_demand_asks_other_for_nothing() {
 
 #[test]
 fn switch_if_empty_does_not_switch_after_an_item_or_an_error() {
-    let (first, env1) = manual::<u64>();
-    let (second, env2) = manual::<u64>();
-    let ts = TestSubscriber::new();
-    first
-        .clone()
-        .switch_if_empty(second.clone())
-        .subscribe(ts.clone());
+    let Switch {
+        first,
+        env1,
+        second,
+        env2,
+        ts,
+    } = switch_between_manuals(UNBOUNDED);
     first.send_next(1);
     first.send_completion();
     assert_eq!(ts.values(), [1]);
@@ -189,13 +202,13 @@ fn switch_if_empty_does_not_switch_after_an_item_or_an_error() {
 
 #[test]
 fn switch_if_empty_cancel_reaches_the_current_publisher() {
-    let (first, env1) = manual::<u64>();
-    let (second, env2) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    first
-        .clone()
-        .switch_if_empty(second.clone())
-        .subscribe(ts.clone());
+    let Switch {
+        first,
+        env1,
+        second,
+        env2,
+        ts,
+    } = switch_between_manuals(1);
     first.send_completion();
     ts.cancel();
     assert!(second.is_cancelled());

@@ -31,6 +31,7 @@ mod try_map;
 
 // Buffering transforms.
 mod buffer;
+mod buffering_support;
 mod if_empty;
 mod skip_last;
 mod start_with;

@@ -5,10 +5,10 @@ use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
+use crate::buffering_support::{a_second_subscription_is_cancelled_by, over_manual};
 use crate::support::{
-    assert_clean, manual, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+    assert_clean, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
-use crate::take_last::a_second_subscription_is_cancelled_by;
 
 #[test]
 fn drops_the_last_n_like_the_iterator() {
@@ -25,9 +25,7 @@ fn drops_the_last_n_like_the_iterator() {
 
 #[test]
 fn requests_n_once_on_top_of_the_downstream_requests() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().skip_last(3).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.skip_last(3));
     assert_eq!(upstream.take_requests(), 3, "n upfront, nothing else yet");
     ts.request(2);
     assert_eq!(upstream.take_requests(), 2);
@@ -39,18 +37,14 @@ fn requests_n_once_on_top_of_the_downstream_requests() {
     assert_clean(&env);
 
     // A request made in on_subscribe goes up first, then the n.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(2);
-    upstream.clone().skip_last(3).subscribe(ts.clone());
+    let (upstream, env, _ts) = over_manual(2, |up| up.skip_last(3));
     assert_eq!(upstream.take_requests(), 5);
     assert_clean(&env);
 }
 
 #[test]
 fn each_item_waits_for_n_more() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().skip_last(2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.skip_last(2));
     upstream.send_next(10);
     upstream.send_next(11);
     assert_eq!(ts.value_count(), 0, "both may be among the last two");
@@ -67,9 +61,7 @@ fn each_item_waits_for_n_more() {
 
 #[test]
 fn skip_last_zero_is_pass_through() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().skip_last(0).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.skip_last(0));
     assert_eq!(upstream.take_requests(), 0, "no request(0) upstream");
     ts.request(4);
     assert_eq!(upstream.take_requests(), 4);
@@ -108,9 +100,7 @@ fn keeps_the_conditional_path() {
 
 #[test]
 fn errors_and_cancel_pass_through() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().skip_last(1).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.skip_last(1));
     upstream.send_next(1);
     upstream.send_next(2);
     upstream.send_error(Error::msg("boom"));
@@ -118,9 +108,7 @@ fn errors_and_cancel_pass_through() {
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().skip_last(1).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.skip_last(1));
     upstream.send_next(1);
     ts.cancel();
     assert!(upstream.is_cancelled());

@@ -4,10 +4,10 @@ use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
+use crate::buffering_support::{a_second_subscription_is_cancelled_by, over_manual};
 use crate::support::{
-    assert_clean, manual, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+    assert_clean, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
-use crate::take_last::a_second_subscription_is_cancelled_by;
 
 #[test]
 fn the_prefix_then_the_source_like_chain() {
@@ -33,12 +33,7 @@ fn the_prefix_then_the_source_like_chain() {
 
 #[test]
 fn the_source_is_asked_for_what_the_prefix_did_not_deliver() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream
-        .clone()
-        .start_with(vec![1, 2])
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.start_with(vec![1, 2]));
     assert_eq!(ts.values(), [1, 2]);
     assert!(
         upstream.has_subscriber(),
@@ -64,12 +59,7 @@ fn the_source_is_asked_for_what_the_prefix_did_not_deliver() {
 
 #[test]
 fn nothing_is_requested_upstream_while_the_prefix_uses_the_demand() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .start_with(vec![1, 2, 3])
-        .subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(1, |up| up.start_with(vec![1, 2, 3]));
     assert_eq!(ts.values(), [1]);
     assert!(!upstream.has_subscriber(), "the prefix is not done");
     ts.request(2);
@@ -121,20 +111,13 @@ fn a_rejected_prefix_item_costs_no_demand() {
 
 #[test]
 fn cancel_during_the_prefix_never_subscribes_the_source() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream
-        .clone()
-        .start_with(vec![1, 2])
-        .subscribe(ts.tracked_clone());
+    let (upstream, env, ts) = over_manual(1, |up| up.start_with(vec![1, 2]));
     ts.cancel();
     assert!(ts.is_dropped(), "rule 3.13");
     assert!(!upstream.has_subscriber());
     assert_clean(&env);
 
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(3);
-    upstream.clone().start_with(vec![1]).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(3, |up| up.start_with(vec![1]));
     upstream.send_next(2);
     ts.cancel();
     assert!(upstream.is_cancelled(), "the cancel reaches the source");
@@ -143,9 +126,7 @@ fn cancel_during_the_prefix_never_subscribes_the_source() {
 
 #[test]
 fn the_source_error_passes_through() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::new();
-    upstream.clone().start_with(vec![1]).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(UNBOUNDED, |up| up.start_with(vec![1]));
     upstream.send_error(Error::msg("boom"));
     assert_eq!(ts.values(), [1]);
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));

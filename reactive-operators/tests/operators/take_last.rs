@@ -1,15 +1,13 @@
 //! `take_last(n)`: requests everything, keeps the last `n`, emits them after completion as
 //! the downstream requests them.
 
-use std::sync::{Arc, Mutex};
-
-use reactive_core::{Error, ErrorKind, Publisher, Subscription, UNBOUNDED};
+use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, empty, error, never, range};
-use reactive_tck::harness::ManualPublisher;
 use reactive_tck::{StepVerifier, TestSubscriber};
 
+use crate::buffering_support::{a_second_subscription_is_cancelled_by, over_manual};
 use crate::support::{
-    assert_clean, manual, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
+    assert_clean, request_zero_ends_with_rule_3_9, requests_from_on_next_do_not_recurse,
 };
 
 #[test]
@@ -27,9 +25,7 @@ fn keeps_the_last_n_like_the_iterator() {
 
 #[test]
 fn requests_unbounded_once_and_forwards_no_downstream_request() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(1);
-    upstream.clone().take_last(2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(1, |up| up.take_last(2));
     assert_eq!(upstream.take_requests(), UNBOUNDED);
     ts.request(5);
     ts.request(UNBOUNDED);
@@ -47,9 +43,7 @@ fn requests_unbounded_once_and_forwards_no_downstream_request() {
 
 #[test]
 fn emits_the_kept_items_as_requested_after_completion() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().take_last(3).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.take_last(3));
     for i in 0..10 {
         upstream.send_next(i);
     }
@@ -73,9 +67,7 @@ fn emits_the_kept_items_as_requested_after_completion() {
 
 #[test]
 fn take_last_zero_completes_with_the_upstream_without_demand() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().take_last(0).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.take_last(0));
     assert_eq!(upstream.take_requests(), UNBOUNDED);
     upstream.send_next(1);
     upstream.send_next(2);
@@ -97,9 +89,7 @@ fn an_empty_upstream_completes_without_demand() {
 
 #[test]
 fn an_error_is_passed_on_at_once_and_the_items_dropped() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().take_last(3).subscribe(ts.tracked_clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.take_last(3));
     upstream.send_next(1);
     upstream.send_error(Error::msg("boom"));
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
@@ -114,9 +104,7 @@ fn an_error_is_passed_on_at_once_and_the_items_dropped() {
 
 #[test]
 fn cancel_before_completion_cancels_the_upstream_and_drops_the_downstream() {
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(5);
-    upstream.clone().take_last(2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(5, |up| up.take_last(2));
     upstream.send_next(1);
     ts.cancel();
     assert!(upstream.is_cancelled());
@@ -152,9 +140,7 @@ fn request_zero_is_rule_3_9_before_and_after_completion() {
     // Before: the upstream (range) reports it.
     request_zero_ends_with_rule_3_9(&range(0u64..5).take_last(2));
     // After: the upstream is done, this stage reports it.
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::with_request(0);
-    upstream.clone().take_last(2).subscribe(ts.clone());
+    let (upstream, env, ts) = over_manual(0, |up| up.take_last(2));
     upstream.send_next(1);
     upstream.send_completion();
     ts.request(0);
@@ -195,37 +181,4 @@ fn requests_from_another_thread_after_completion() {
 #[test]
 fn a_second_subscription_is_cancelled() {
     a_second_subscription_is_cancelled_by(|up| up.take_last(2));
-}
-
-/// A subscription that only records whether it was cancelled.
-#[derive(Default)]
-pub(crate) struct CancelFlag(Mutex<bool>);
-
-impl Subscription for CancelFlag {
-    fn request(&self, _: u64) {}
-    fn cancel(&self) {
-        *self.0.lock().unwrap() = true;
-    }
-}
-
-/// The operator `wrap` builds over a manual upstream cancels a second `on_subscribe` (rule
-/// 2.5) and does not pass it downstream (rule 1.9/2.12: one `on_subscribe`).
-pub(crate) fn a_second_subscription_is_cancelled_by<P, F>(wrap: F)
-where
-    F: FnOnce(ManualPublisher<u64>) -> P,
-    P: Publisher,
-    P::Item: Send + Clone + std::fmt::Debug + 'static,
-{
-    let (upstream, env) = manual::<u64>();
-    let ts = TestSubscriber::<P::Item>::with_request(1);
-    wrap(upstream.clone()).subscribe(ts.clone());
-    let second = Arc::new(CancelFlag::default());
-    upstream.with_subscriber("a second on_subscribe", |s| s.on_subscribe(second.clone()));
-    assert!(
-        *second.0.lock().unwrap(),
-        "rule 2.5: the newcomer is cancelled"
-    );
-    assert!(ts.violations().is_empty(), "{ts:?}");
-    assert!(!upstream.is_cancelled(), "the first subscription stays");
-    assert_clean(&env);
 }

@@ -264,11 +264,8 @@ mod switched_tck {
 /// publisher has) and optional failures.
 mod reports {
     use super::*;
-    use crate::reports::{check, check_optional_failure};
+    use crate::reports::{EMPTY_STREAM, check, check_optional_failure};
     use reactive_tck::run_publisher_verification;
-
-    const EMPTY_STREAM: &str =
-        "optional_spec105_empty_stream_must_terminate_by_signalling_on_complete";
 
     #[test]
     fn take_last_report() {

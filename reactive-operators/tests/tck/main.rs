@@ -370,7 +370,7 @@ mod reports {
         );
     }
 
-    const EMPTY_STREAM: &str =
+    pub(crate) const EMPTY_STREAM: &str =
         "optional_spec105_empty_stream_must_terminate_by_signalling_on_complete";
 
     #[test]
