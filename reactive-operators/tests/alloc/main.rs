@@ -138,3 +138,54 @@ fn fallible_operators_and_the_new_sources_do_not_allocate_per_item() {
         reactive_operators::repeat_n(1u64, usize::try_from(n).unwrap())
     });
 }
+
+#[test]
+fn buffering_transforms_do_not_allocate_per_item() {
+    assert_no_allocation_per_item("take_last", |n| range(0..n).take_last(10));
+    assert_no_allocation_per_item("skip_last", |n| range(0..n).skip_last(10));
+    assert_no_allocation_per_item("start_with", |n| range(0..n).start_with(vec![1, 2, 3]));
+    assert_no_allocation_per_item("default_if_empty", |n| range(0..n).default_if_empty(7));
+    assert_no_allocation_per_item("switch_if_empty", |n| {
+        range(0..n).switch_if_empty(range(0..3u64))
+    });
+    assert_no_allocation_per_item("switch_if_empty, switched", |n| {
+        reactive_operators::empty::<u64>().switch_if_empty(range(0..n))
+    });
+}
+
+/// The buffers are the output: exactly one allocation per emitted buffer, none per item
+/// beyond it.
+#[test]
+fn buffers_allocate_once_per_emitted_buffer() {
+    fn sum(b: Vec<u64>) -> u64 {
+        b.iter().sum()
+    }
+    let cases: [(&str, fn(u64) -> BoxedSum, u64); 3] = [
+        ("buffer(8)", |n| range(0..n).buffer(8).map(sum).boxed(), 8),
+        (
+            "buffer_skip(4, 2)",
+            |n| range(0..n).buffer_skip(4, 2).map(sum).boxed(),
+            2,
+        ),
+        (
+            "buffer_skip(2, 3)",
+            |n| range(0..n).buffer_skip(2, 3).map(sum).boxed(),
+            3,
+        ),
+    ];
+    for (name, chain, every) in cases {
+        for batch in [UNBOUNDED, 256, 1] {
+            let small = count_allocations(&chain, 1_000, batch);
+            let large = count_allocations(&chain, 100_000, batch);
+            // One buffer starts every `every` items.
+            let buffers = |n: u64| n.div_ceil(every);
+            assert_eq!(
+                large - small,
+                buffers(100_000) - buffers(1_000),
+                "{name} (batch {batch}): {small} allocations over 1,000 items, {large} over 100,000"
+            );
+        }
+    }
+}
+
+type BoxedSum = reactive_core::BoxPublisher<u64>;
