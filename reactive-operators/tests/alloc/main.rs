@@ -160,7 +160,7 @@ fn buffers_allocate_once_per_emitted_buffer() {
     fn sum(b: Vec<u64>) -> u64 {
         b.iter().sum()
     }
-    let cases: [(&str, fn(u64) -> BoxedSum, u64); 3] = [
+    let cases: [Case; 3] = [
         ("buffer(8)", |n| range(0..n).buffer(8).map(sum).boxed(), 8),
         (
             "buffer_skip(4, 2)",
@@ -188,4 +188,9 @@ fn buffers_allocate_once_per_emitted_buffer() {
     }
 }
 
-type BoxedSum = reactive_core::BoxPublisher<u64>;
+/// A chain's name, the chain over `0..n`, and how many items apart its buffers start.
+type Case = (
+    &'static str,
+    fn(u64) -> reactive_core::BoxPublisher<u64>,
+    u64,
+);
