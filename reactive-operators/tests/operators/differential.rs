@@ -23,6 +23,26 @@ enum Op {
     TryMapSkipping(u64),
     /// `try_filter` that never fails.
     TryFilter(u64),
+    TakeLast(usize),
+    SkipLast(usize),
+    /// `buffer(n)`, each buffer summed.
+    Buffer(usize),
+    /// `buffer_skip(size, skip)`, each buffer summed.
+    BufferSkip(usize, usize),
+    StartWith(Vec<u64>),
+    DefaultIfEmpty(u64),
+    /// `switch_if_empty(from_iter(items))`.
+    SwitchIfEmpty(Vec<u64>),
+}
+
+/// The sums of `items[i..i + size]` for `i` = 0, `skip`, 2 `skip`, ... (cut at the end): what
+/// `buffer_skip(size, skip)` emits, summed.
+fn chunk_sums(items: Vec<u64>, size: usize, skip: usize) -> Iter {
+    let sums: Vec<u64> = (0..items.len())
+        .step_by(skip)
+        .map(|i| items[i..(i + size).min(items.len())].iter().sum())
+        .collect();
+    Box::new(sums.into_iter())
 }
 
 /// Fails on multiples of `m`.
@@ -48,6 +68,13 @@ impl Op {
             Op::TryFilter(m) => p
                 .try_filter(move |x| Ok::<_, std::fmt::Error>(x % m != 1))
                 .boxed(),
+            Op::TakeLast(n) => p.take_last(n).boxed(),
+            Op::SkipLast(n) => p.skip_last(n).boxed(),
+            Op::Buffer(n) => p.buffer(n).map(|b| b.iter().sum()).boxed(),
+            Op::BufferSkip(size, skip) => p.buffer_skip(size, skip).map(|b| b.iter().sum()).boxed(),
+            Op::StartWith(ref items) => p.start_with(items.clone()).boxed(),
+            Op::DefaultIfEmpty(v) => p.default_if_empty(v).boxed(),
+            Op::SwitchIfEmpty(ref items) => p.switch_if_empty(from_iter(items.clone())).boxed(),
         }
     }
 
@@ -59,6 +86,35 @@ impl Op {
                 Box::new(it.filter_map(move |x| fails_on_multiples(m)(x).ok()))
             }
             Op::TryFilter(m) => Box::new(it.filter(move |x| x % m != 1)),
+            Op::TakeLast(n) => {
+                let all: Vec<u64> = it.collect();
+                let from = all.len().saturating_sub(n);
+                Box::new(all.into_iter().skip(from))
+            }
+            Op::SkipLast(n) => {
+                let all: Vec<u64> = it.collect();
+                let keep = all.len().saturating_sub(n);
+                Box::new(all.into_iter().take(keep))
+            }
+            Op::Buffer(n) => chunk_sums(it.collect(), n, n),
+            Op::BufferSkip(size, skip) => chunk_sums(it.collect(), size, skip),
+            Op::StartWith(ref items) => Box::new(items.clone().into_iter().chain(it)),
+            Op::DefaultIfEmpty(v) => {
+                let mut it = it.peekable();
+                if it.peek().is_none() {
+                    Box::new(std::iter::once(v))
+                } else {
+                    Box::new(it)
+                }
+            }
+            Op::SwitchIfEmpty(ref items) => {
+                let mut it = it.peekable();
+                if it.peek().is_none() {
+                    Box::new(items.clone().into_iter())
+                } else {
+                    Box::new(it)
+                }
+            }
         }
     }
 }
@@ -69,6 +125,13 @@ fn op() -> impl Strategy<Value = Op> {
         (2u64..5).prop_map(Op::Filter),
         (2u64..5).prop_map(Op::TryMapSkipping),
         (2u64..5).prop_map(Op::TryFilter),
+        (0usize..5).prop_map(Op::TakeLast),
+        (0usize..5).prop_map(Op::SkipLast),
+        (1usize..5).prop_map(Op::Buffer),
+        (1usize..5, 1usize..5).prop_map(|(size, skip)| Op::BufferSkip(size, skip)),
+        proptest::collection::vec(0u64..20, 0..3).prop_map(Op::StartWith),
+        (0u64..20).prop_map(Op::DefaultIfEmpty),
+        proptest::collection::vec(0u64..20, 0..3).prop_map(Op::SwitchIfEmpty),
     ]
 }
 
