@@ -346,6 +346,598 @@ pub trait PublisherExt: Publisher {
 
     // ----- Transforms and filters (ops/take.rs, ops/skip.rs, ...) -----
 
+    /// Emits `f(item)` for every item where it returns `Some`, and drops the rest.
+    ///
+    /// As [`Iterator::filter_map`]. Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// A dropped item delivered through `on_next` is replaced with `request(1)` upstream; on
+    /// the conditional path (`try_on_next`, which the sources of this crate use) it simply
+    /// does not count against demand, so no extra request is made.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A panic in `f` propagates to whoever drove the
+    /// emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let halves = range(0u64..7).filter_map(|v| (v % 2 == 0).then_some(v / 2));
+    /// StepVerifier::create(&halves)
+    ///     .expect_next_values([0, 1, 2, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn filter_map<U, F>(self, f: F) -> crate::ops::FilterMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Option<U> + Clone + Send + 'static,
+    {
+        crate::ops::FilterMap::new(self, f)
+    }
+
+    /// Emits what `f(&mut state, item)` returns for each item, and ends the stream at the
+    /// first `None`.
+    ///
+    /// As [`Iterator::scan`]: each subscription starts from its own clone of `initial` (and of
+    /// `f`), `f` may update the state and returns the item to emit. The first `None` cancels
+    /// the upstream and completes (that item emits nothing, and `f` is not called again).
+    /// For a running fold that never stops, return `Some` always (Reactor's `scan` emits
+    /// the state itself: `scan(0, |acc, v| { *acc += v; Some(*acc) })`).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered
+    /// besides the state.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A panic in `f` propagates to whoever drove the
+    /// emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // Running sums, until they pass 10.
+    /// let sums = range(1u64..100).scan(0, |sum, v| {
+    ///     *sum += v;
+    ///     (*sum <= 10).then_some(*sum)
+    /// });
+    /// StepVerifier::create(&sums)
+    ///     .expect_next_values([1, 3, 6, 10])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn scan<St, U, F>(self, initial: St, f: F) -> crate::ops::Scan<Self, St, F>
+    where
+        Self: Sized,
+        St: Clone + Send + 'static,
+        F: FnMut(&mut St, Self::Item) -> Option<U> + Clone + Send + 'static,
+    {
+        crate::ops::Scan::new(self, initial, f)
+    }
+
+    /// Emits `(index, item)` for every item, the index counting from 0.
+    ///
+    /// As [`Iterator::enumerate`]: the index is a `usize`, counted per subscription, and
+    /// counts every item this stage sees (a `filter` after it sees gaps).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// Keeps the conditional path of the stage below it.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through.
+    ///
+    /// # Panics
+    ///
+    /// As `Iterator::enumerate`: after `usize::MAX` items the index overflows, which panics
+    /// when overflow checks are on (debug builds) and wraps otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(10u64..13).enumerate())
+    ///     .expect_next_values([(0, 10), (1, 11), (2, 12)])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn enumerate(self) -> crate::ops::Enumerate<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::Enumerate::new(self)
+    }
+
+    /// Emits the items at positions 0, `step`, 2 × `step`, …, dropping the ones between.
+    ///
+    /// As [`Iterator::step_by`]: the first item is always emitted.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// A dropped item delivered through `on_next` is replaced with `request(1)` upstream; on
+    /// the conditional path (`try_on_next`) it does not count against demand, so no extra
+    /// request is made.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through.
+    ///
+    /// # Panics
+    ///
+    /// If `step` is 0, as `Iterator::step_by`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..10).step_by(3))
+    ///     .expect_next_values([0, 3, 6, 9])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn step_by(self, step: usize) -> crate::ops::StepBy<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::StepBy::new(self, step)
+    }
+
+    /// Emits the first `n` items, then cancels the upstream and completes.
+    ///
+    /// As [`Iterator::take`]: every item the upstream sends counts, whether or not a stage
+    /// below keeps it. The stream completes right after the `n`-th item, without waiting for
+    /// the upstream to end; `take(0)` cancels the upstream and completes at once, without
+    /// waiting for demand. Fewer than `n` items: the upstream's completion passes through.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping: the downstream's requests go upstream capped so that their total never
+    /// exceeds `n`, however the downstream requests (one big request, many small ones,
+    /// `u64::MAX`, from several threads at once: the cap is one atomic counter in the
+    /// subscription, taken from with a compare-and-swap per request). Requests past the cap
+    /// are not forwarded. Buffers nothing. Keeps the conditional path of the stage below it.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. `request(0)` goes upstream, which ends the stream
+    /// with an `InvalidRequest` error naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // The source is asked for 3 items, never for the 100 requested.
+    /// StepVerifier::create(&range(0u64..1_000_000_000).take(3))
+    ///     .initial_request(100)
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn take(self, n: u64) -> crate::ops::Take<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::Take::new(self, n)
+    }
+
+    /// Emits items while `predicate` holds; at the first item for which it returns `false`,
+    /// cancels the upstream and completes.
+    ///
+    /// As [`Iterator::take_while`]: the failing item is not emitted, and `predicate` is not
+    /// called again. Each subscriber gets its own clone of `predicate`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A panic in `predicate` propagates to whoever drove
+    /// the emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..1_000).take_while(|v| v * v < 10))
+    ///     .expect_next_values([0, 1, 2, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn take_while<F>(self, predicate: F) -> crate::ops::TakeWhile<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> bool + Clone + Send + 'static,
+    {
+        crate::ops::TakeWhile::new(self, predicate)
+    }
+
+    /// Drops the first `n` items and emits the rest.
+    ///
+    /// As [`Iterator::skip`]. `skip(0)` changes nothing.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping: the downstream's first positive request goes upstream raised by `n`
+    /// (saturating at `u64::MAX`), so that the skipped items are paid for in one go; every
+    /// later request goes upstream unchanged. No request per skipped item, nothing buffered.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through (also while skipping). `request(0)` goes upstream,
+    /// which ends the stream with an `InvalidRequest` error naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // The first request, 2, reaches the source as 5.
+    /// StepVerifier::create(&range(0u64..10).skip(3))
+    ///     .initial_request(2)
+    ///     .expect_next_values([3, 4])
+    ///     .then_request(10)
+    ///     .expect_next_count(5)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn skip(self, n: u64) -> crate::ops::Skip<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::Skip::new(self, n)
+    }
+
+    /// Drops items while `predicate` holds, then emits every item from the first one for
+    /// which it returns `false`.
+    ///
+    /// As [`Iterator::skip_while`]: once it failed, `predicate` is not called again.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// A skipped item delivered through `on_next` is replaced with `request(1)` upstream; on
+    /// the conditional path (`try_on_next`) it does not count against demand, so no extra
+    /// request is made.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A panic in `predicate` propagates to whoever drove
+    /// the emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter(vec![1u64, 2, 5, 1, 7]).skip_while(|v| *v < 3))
+    ///     .expect_next_values([5, 1, 7])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn skip_while<F>(self, predicate: F) -> crate::ops::SkipWhile<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> bool + Clone + Send + 'static,
+    {
+        crate::ops::SkipWhile::new(self, predicate)
+    }
+
+    /// Drops every item equal to the one emitted just before it.
+    ///
+    /// Keeps a clone of the last emitted item to compare with (one clone per emitted item,
+    /// none per dropped one); for items that are costly to clone, compare a key with
+    /// [`distinct_until_changed_by_key`](Self::distinct_until_changed_by_key).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; buffers the last
+    /// emitted item only. A dropped item delivered through `on_next` is replaced with
+    /// `request(1)` upstream; on the conditional path (`try_on_next`) it does not count
+    /// against demand, so no extra request is made.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter(vec![1u64, 1, 2, 2, 2, 1]).distinct_until_changed())
+    ///     .expect_next_values([1, 2, 1])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn distinct_until_changed(self) -> crate::ops::DistinctUntilChanged<Self>
+    where
+        Self: Sized,
+        Self::Item: PartialEq + Clone + Send + 'static,
+    {
+        crate::ops::DistinctUntilChanged::new(self)
+    }
+
+    /// Drops every item whose `key` equals the key of the item emitted just before it.
+    ///
+    /// `key` runs once per item; the last emitted item's key is kept. Each subscriber gets
+    /// its own clone of `key`.
+    ///
+    /// # Backpressure
+    ///
+    /// As [`distinct_until_changed`](Self::distinct_until_changed): pass-through, buffers one
+    /// key.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A panic in `key` propagates to whoever drove the
+    /// emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // One item per run of equal tens.
+    /// StepVerifier::create(&range(5u64..35).distinct_until_changed_by_key(|v| v / 10))
+    ///     .expect_next_values([5, 10, 20, 30])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn distinct_until_changed_by_key<K, F>(
+        self,
+        key: F,
+    ) -> crate::ops::DistinctUntilChangedByKey<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> K + Clone + Send + 'static,
+        K: PartialEq + Send + 'static,
+    {
+        crate::ops::DistinctUntilChangedByKey::new(self, key)
+    }
+
+    /// Emits each item the first time it appears and drops its repeats, remembering at most
+    /// `max_keys` distinct items.
+    ///
+    /// Keeps a clone of every emitted item in a `HashSet`, per subscription; the set is
+    /// dropped when the stream ends.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged. Buffers at most
+    /// `max_keys` items (the set of items seen). A dropped item delivered through `on_next`
+    /// is replaced with `request(1)` upstream; on the conditional path (`try_on_next`) it
+    /// does not count against demand, so no extra request is made.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through. A new item arriving when `max_keys` items are already
+    /// remembered cancels the upstream and ends the stream with an
+    /// [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow) error
+    /// ([`Error::buffer_overflow`](reactive_core::Error::buffer_overflow)) naming `distinct`
+    /// and `max_keys`; the item is not emitted.
+    ///
+    /// # Panics
+    ///
+    /// If `max_keys` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter(vec![3u64, 1, 3, 2, 1]).distinct(100))
+    ///     .expect_next_values([3, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn distinct(self, max_keys: usize) -> crate::ops::Distinct<Self>
+    where
+        Self: Sized,
+        Self::Item: std::hash::Hash + Eq + Clone + Send + 'static,
+    {
+        crate::ops::Distinct::new(self, max_keys)
+    }
+
+    /// Emits no items: only the upstream's completion or error.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded demand (`u64::MAX`) upstream once, right after the downstream got
+    /// its subscription, whatever the downstream requests (it is never sent an item). The
+    /// downstream's requests still go upstream, where they change nothing, and `request(0)`
+    /// makes the upstream report rule 3.9. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through; `request(0)` ends the stream with an
+    /// `InvalidRequest` error naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // Completes without the downstream asking for anything.
+    /// StepVerifier::create(&range(0u64..1_000).ignore_elements())
+    ///     .initial_request(0)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn ignore_elements(self) -> crate::ops::IgnoreElements<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::IgnoreElements::new(self)
+    }
+
+    /// Emits the item at position `index` (counting from 0), then cancels the upstream and
+    /// completes; fails if the stream ends before it.
+    ///
+    /// The item `Iterator::nth(index)` returns. Where `nth` returns `None`, this fails (as
+    /// Reactor's `elementAt`); [`element_at_or`](Self::element_at_or) emits a default
+    /// instead. A one-item publisher: the item is emitted only once the downstream has
+    /// requested.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping: nothing is requested upstream before the downstream's first positive
+    /// request; that request asks the upstream for `index + 1` items (saturating) in one go,
+    /// and no later request is forwarded. Buffers nothing but the outcome (the item, or the
+    /// error) on its way downstream.
+    ///
+    /// # Errors
+    ///
+    /// * The upstream completes with fewer than `index + 1` items: an
+    ///   [`ErrorKind::ItemCount`](reactive_core::ErrorKind::ItemCount) error
+    ///   ([`Error::no_item`](reactive_core::Error::no_item)) naming `element_at` and the
+    ///   index, without waiting for demand.
+    /// * Upstream errors pass through, without waiting for demand.
+    /// * `request(0)` cancels the upstream and ends the stream with an `InvalidRequest` error
+    ///   naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::ErrorKind;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(10u64..20).element_at(3))
+    ///     .expect_next(13)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// StepVerifier::create(&range(10u64..12).element_at(3))
+    ///     .expect_error_kind(ErrorKind::ItemCount)
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn element_at(self, index: u64) -> crate::ops::ElementAt<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::ElementAt::new(self, index)
+    }
+
+    /// Emits the item at position `index` (counting from 0), or `default` if the stream
+    /// completes before it, then completes.
+    ///
+    /// `Iterator::nth(index).unwrap_or(default)`. Each subscriber gets its own clone of
+    /// `default`. A one-item publisher: the item (or the default, when the upstream
+    /// completed before the downstream asked) is emitted only once the downstream has
+    /// requested.
+    ///
+    /// # Backpressure
+    ///
+    /// As [`element_at`](Self::element_at): requests `index + 1` (saturating) upstream on the
+    /// downstream's first positive request, nothing before, nothing after. Buffers at most
+    /// the one item (the default) until the downstream requests.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through, without waiting for demand. `request(0)` cancels the
+    /// upstream and ends the stream with an `InvalidRequest` error naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(10u64..12).element_at_or(3, 0))
+    ///     .expect_next(0)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn element_at_or(
+        self,
+        index: u64,
+        default: Self::Item,
+    ) -> crate::ops::ElementAtOr<Self, Self::Item>
+    where
+        Self: Sized,
+        Self::Item: Clone + Send + 'static,
+    {
+        crate::ops::ElementAtOr::new(self, index, default)
+    }
+
+    /// Converts every item with [`Into`]: emits `U::from(item)`.
+    ///
+    /// Named `cast`, not `into`, so that it does not clash with `Into::into` on publishers.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go upstream unchanged; nothing is buffered.
+    /// Keeps the conditional path of the stage below it.
+    ///
+    /// # Errors
+    ///
+    /// Passes upstream errors through.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u8..4).cast::<u64>())
+    ///     .expect_next_values([1u64, 2, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn cast<U>(self) -> crate::ops::Cast<Self, U>
+    where
+        Self: Sized,
+        Self::Item: Into<U>,
+        U: 'static,
+    {
+        crate::ops::Cast::new(self)
+    }
+
     // ----- end of transforms and filters -----
 
     // ----- Buffering transforms (ops/buffer.rs, ops/take_last.rs, ...) -----

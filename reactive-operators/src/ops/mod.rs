@@ -19,6 +19,32 @@ pub use try_filter_map::TryFilterMap;
 pub use try_map::TryMap;
 
 // Transforms and filters.
+mod cast;
+mod distinct;
+mod distinct_until_changed;
+mod element_at;
+mod enumerate;
+mod filter_map;
+mod ignore_elements;
+mod scan;
+mod skip;
+mod skip_while;
+mod step_by;
+mod take;
+mod take_while;
+pub use cast::Cast;
+pub use distinct::Distinct;
+pub use distinct_until_changed::{DistinctUntilChanged, DistinctUntilChangedByKey};
+pub use element_at::{ElementAt, ElementAtOr};
+pub use enumerate::Enumerate;
+pub use filter_map::FilterMap;
+pub use ignore_elements::IgnoreElements;
+pub use scan::Scan;
+pub use skip::Skip;
+pub use skip_while::SkipWhile;
+pub use step_by::StepBy;
+pub use take::Take;
+pub use take_while::TakeWhile;
 
 // Buffering transforms.
 mod buffer;
