@@ -457,6 +457,37 @@ BREAKS = {
         "start_with::loom_models::request_races_switch",
         OPS,
     ),
+    "take-cap-not-atomic": (
+        "reactive-operators/src/ops/take.rs",
+        """            match self.left.compare_exchange_weak(
+                left,
+                left - grant,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {""",
+        """            self.left.store(left - grant, Ordering::Release);
+            match Ok::<u64, u64>(left) {
+                Ok(_) => {""",
+        "take::loom_models::concurrent_requests_share_the_cap",
+        OPS,
+    ),
+    "take-grants-whole-request": (
+        "reactive-operators/src/ops/take.rs",
+        "            let grant = n.min(left);",
+        "            let grant = n;",
+        "take::loom_models::request_races_last_item",
+        OPS,
+    ),
+    "element-at-drain-before-hand-off": (
+        "reactive-operators/src/ops/element_at.rs",
+        """            *shared.outcome.lock() = Some(outcome);
+            shared.drain(None);""",
+        """            shared.drain(None);
+            *shared.outcome.lock() = Some(outcome);""",
+        "element_at::loom_models::complete_races_first_request",
+        OPS,
+    ),
 }
 
 

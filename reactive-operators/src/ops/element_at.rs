@@ -85,6 +85,9 @@ struct Shared<T, S> {
     wanted: u64,
     /// Whether they were asked for (on the downstream's first positive request).
     asked: AtomicBool,
+    /// Set once the upstream has sent its terminal signal or was cancelled because the item
+    /// was found: from then on nothing goes upstream (rule 2.4).
+    ended: AtomicBool,
     /// The hand-off: put once by the upstream side, taken once by the drain loop.
     outcome: Mutex<Option<Result<T, Error>>>,
     /// The downstream, touched only inside `drain`; `None` once it got its terminal signal
@@ -136,7 +139,9 @@ impl<T: Send, S: Subscriber<T>> Subscription for Shared<T, S> {
         if self.demand.add(n).is_none() {
             return;
         }
-        if n == 0 {
+        if self.ended.load(Ordering::Acquire) {
+            // The upstream is done with: only the drain below is left to do.
+        } else if n == 0 {
             self.upstream.cancel(); // the stream ends with the error
         } else if !self.asked.load(Ordering::Acquire) && !self.asked.swap(true, Ordering::AcqRel) {
             // After the demand was recorded: the item this sets off finds it.
@@ -147,7 +152,9 @@ impl<T: Send, S: Subscriber<T>> Subscription for Shared<T, S> {
 
     fn cancel(&self) {
         if self.demand.cancel() {
-            self.upstream.cancel();
+            if !self.ended.load(Ordering::Acquire) {
+                self.upstream.cancel();
+            }
             self.drain(None);
         }
     }
@@ -186,6 +193,7 @@ where
     fn finish(&mut self, outcome: Result<T, Error>) {
         self.done = true;
         if let Some(shared) = self.shared.take() {
+            shared.ended.store(true, Ordering::Release);
             *shared.outcome.lock() = Some(outcome);
             shared.drain(None);
         }
@@ -216,6 +224,7 @@ where
             upstream: subscription,
             wanted: self.index.saturating_add(1),
             asked: AtomicBool::new(false),
+            ended: AtomicBool::new(false),
             outcome: Mutex::new(None),
             downstream: WipCell::new(Some(downstream)),
         });
@@ -260,5 +269,112 @@ where
             };
             self.finish(outcome);
         }
+    }
+}
+
+/// The race of the hand-off, under loom: the upstream completes (so the default is ready) on
+/// one thread while the downstream makes its first request on another.
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use reactive_core::sync::{Mutex, thread};
+    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
+
+    use super::ElementAtOr;
+
+    /// What the upstream's subscription was asked.
+    #[derive(Default)]
+    struct Asked {
+        requested: AtomicU64,
+        cancelled: AtomicBool,
+    }
+
+    impl Subscription for Asked {
+        fn request(&self, n: u64) {
+            self.requested.fetch_add(n, Ordering::AcqRel);
+        }
+        fn cancel(&self) {
+            self.cancelled.store(true, Ordering::Release);
+        }
+    }
+
+    type Slot = Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>;
+
+    /// An upstream that hands its subscriber to the test.
+    struct Manual {
+        asked: Arc<Asked>,
+        subscriber: Slot,
+    }
+
+    impl Publisher for Manual {
+        type Item = u64;
+        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
+            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
+            subscriber.on_subscribe(self.asked.clone());
+            *self.subscriber.lock() = Some(subscriber);
+        }
+    }
+
+    #[derive(Default)]
+    struct Record {
+        items: Vec<u64>,
+        completes: usize,
+        errors: usize,
+        subscription: Option<SubscriptionRef>,
+    }
+
+    struct Recorder(Arc<Mutex<Record>>);
+
+    impl Subscriber<u64> for Recorder {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            self.0.lock().subscription = Some(s);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.0.lock().items.push(item);
+        }
+        fn on_error(&mut self, _: Error) {
+            self.0.lock().errors += 1;
+        }
+        fn on_complete(&mut self) {
+            self.0.lock().completes += 1;
+        }
+    }
+
+    /// `element_at_or(5, 9)` over an upstream that completes empty, while the downstream
+    /// requests 1: the default arrives exactly once, then one completion, whichever thread
+    /// runs the drain that finds both the default and the demand.
+    #[test]
+    fn complete_races_first_request() {
+        loom::model(|| {
+            let asked = Arc::new(Asked::default());
+            let slot: Slot = Arc::new(Mutex::new(None));
+            let record = Arc::new(Mutex::new(Record::default()));
+            ElementAtOr::new(
+                Manual {
+                    asked: asked.clone(),
+                    subscriber: slot.clone(),
+                },
+                5,
+                9,
+            )
+            .subscribe(Recorder(record.clone()));
+            let subscription = record
+                .lock()
+                .subscription
+                .clone()
+                .expect("on_subscribe ran");
+            let mut upstream = slot.lock().take().expect("element_at subscribed upstream");
+            let producer = thread::spawn(move || upstream.on_complete());
+            subscription.request(1);
+            producer.join().unwrap();
+            // `index + 1`, once; nothing if the upstream had already completed (rule 2.4).
+            let requested = asked.requested.load(Ordering::Acquire);
+            assert!(requested == 6 || requested == 0, "asked for {requested}");
+            let r = record.lock();
+            assert_eq!(r.items, [9], "the default was lost or sent twice");
+            assert_eq!((r.completes, r.errors), (1, 0));
+        });
     }
 }

@@ -28,6 +28,19 @@ mod try_filter;
 mod try_map;
 
 // Transforms and filters.
+mod cast;
+mod distinct;
+mod element_at;
+mod enumerate;
+mod filter_map;
+mod ignore_elements;
+mod scan;
+mod skip;
+mod skip_while;
+mod step_by;
+mod take;
+mod take_while;
+mod transforms_support;
 
 // Buffering transforms.
 mod buffer;
