@@ -25,6 +25,7 @@ mod stream_subscribers;
 mod sources_and_fallible;
 
 // Transforms and filters.
+mod transforms;
 
 // Buffering transforms.
 mod buffering;
