@@ -1,4 +1,6 @@
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber};
+
+use super::judged::{Judge, JudgedSubscriber, Verdict};
 
 /// The publisher returned by
 /// [`PublisherExt::distinct_until_changed`](crate::PublisherExt::distinct_until_changed).
@@ -25,11 +27,8 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(DistinctUntilChangedSubscriber {
-            downstream: subscriber,
-            last: LastItem(None),
-            upstream: None,
-        });
+        self.source
+            .subscribe(JudgedSubscriber::new(subscriber, LastItem(None)));
     }
 }
 
@@ -68,106 +67,52 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(DistinctUntilChangedSubscriber {
-            downstream: subscriber,
-            last: LastKey {
+        self.source.subscribe(JudgedSubscriber::new(
+            subscriber,
+            LastKey {
                 key: self.key.clone(),
                 last: None,
             },
-            upstream: None,
-        });
+        ));
     }
 }
 
-/// What the operator remembers of the previous item, and the comparison with it.
-trait Changed<T>: Send {
-    /// Whether `item` differs from the previous one; if it does, it becomes the previous one.
-    fn changed(&mut self, item: &T) -> bool;
-}
-
-/// The previous item itself: a clone per emitted item, none per repeated one.
+/// The previous emitted item itself: a clone per emitted item, none per repeated one.
 struct LastItem<T>(Option<T>);
 
-impl<T: PartialEq + Clone + Send> Changed<T> for LastItem<T> {
+impl<T: PartialEq + Clone + Send> Judge<T> for LastItem<T> {
+    type Out = T;
+
     #[inline]
-    fn changed(&mut self, item: &T) -> bool {
-        if self.0.as_ref() == Some(item) {
-            return false;
+    fn judge(&mut self, item: T) -> Verdict<T> {
+        if self.0.as_ref() == Some(&item) {
+            return Verdict::Drop;
         }
         self.0 = Some(item.clone());
-        true
+        Verdict::Emit(item)
     }
 }
 
-/// The previous item's key.
+/// The previous emitted item's key.
 struct LastKey<F, K> {
     key: F,
     last: Option<K>,
 }
 
-impl<T, F, K> Changed<T> for LastKey<F, K>
+impl<T, F, K> Judge<T> for LastKey<F, K>
 where
     F: FnMut(&T) -> K + Send,
     K: PartialEq + Send,
 {
+    type Out = T;
+
     #[inline]
-    fn changed(&mut self, item: &T) -> bool {
-        let key = (self.key)(item);
+    fn judge(&mut self, item: T) -> Verdict<T> {
+        let key = (self.key)(&item);
         if self.last.as_ref() == Some(&key) {
-            return false;
+            return Verdict::Drop;
         }
         self.last = Some(key);
-        true
-    }
-}
-
-struct DistinctUntilChangedSubscriber<S, C> {
-    downstream: S,
-    last: C,
-    upstream: Option<SubscriptionRef>,
-}
-
-impl<T, S, C> Subscriber<T> for DistinctUntilChangedSubscriber<S, C>
-where
-    S: Subscriber<T>,
-    C: Changed<T>,
-{
-    #[inline]
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.upstream.is_some() {
-            // Rule 2.5: a second subscription is cancelled, the first one stays.
-            subscription.cancel();
-            return;
-        }
-        self.upstream = Some(subscription.clone());
-        self.downstream.on_subscribe(subscription);
-    }
-
-    #[inline]
-    fn on_next(&mut self, item: T) {
-        if self.last.changed(&item) {
-            self.downstream.on_next(item);
-        } else if let Some(upstream) = &self.upstream {
-            // The upstream counted this item against the downstream's demand; replace it.
-            upstream.request(1);
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        // Conditional path: a repeated item is "not delivered", so it costs no request.
-        self.last.changed(&item) && self.downstream.try_on_next(item)
-    }
-
-    #[inline]
-    fn on_error(&mut self, error: Error) {
-        self.upstream = None;
-        self.downstream.on_error(error);
-    }
-
-    #[inline]
-    fn on_complete(&mut self) {
-        self.upstream = None;
-        self.downstream.on_complete();
+        Verdict::Emit(item)
     }
 }

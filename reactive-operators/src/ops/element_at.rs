@@ -276,71 +276,11 @@ where
 /// one thread while the downstream makes its first request on another.
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
-    use std::sync::Arc;
+    use reactive_core::sync::atomic::Ordering;
+    use reactive_core::sync::thread;
 
-    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
-
+    use super::super::loom_harness::subscribe;
     use super::ElementAtOr;
-
-    /// What the upstream's subscription was asked.
-    #[derive(Default)]
-    struct Asked {
-        requested: AtomicU64,
-        cancelled: AtomicBool,
-    }
-
-    impl Subscription for Asked {
-        fn request(&self, n: u64) {
-            self.requested.fetch_add(n, Ordering::AcqRel);
-        }
-        fn cancel(&self) {
-            self.cancelled.store(true, Ordering::Release);
-        }
-    }
-
-    type Slot = Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>;
-
-    /// An upstream that hands its subscriber to the test.
-    struct Manual {
-        asked: Arc<Asked>,
-        subscriber: Slot,
-    }
-
-    impl Publisher for Manual {
-        type Item = u64;
-        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
-            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
-            subscriber.on_subscribe(self.asked.clone());
-            *self.subscriber.lock() = Some(subscriber);
-        }
-    }
-
-    #[derive(Default)]
-    struct Record {
-        items: Vec<u64>,
-        completes: usize,
-        errors: usize,
-        subscription: Option<SubscriptionRef>,
-    }
-
-    struct Recorder(Arc<Mutex<Record>>);
-
-    impl Subscriber<u64> for Recorder {
-        fn on_subscribe(&mut self, s: SubscriptionRef) {
-            self.0.lock().subscription = Some(s);
-        }
-        fn on_next(&mut self, item: u64) {
-            self.0.lock().items.push(item);
-        }
-        fn on_error(&mut self, _: Error) {
-            self.0.lock().errors += 1;
-        }
-        fn on_complete(&mut self) {
-            self.0.lock().completes += 1;
-        }
-    }
 
     /// `element_at_or(5, 9)` over an upstream that completes empty, while the downstream
     /// requests 1: the default arrives exactly once, then one completion, whichever thread
@@ -348,23 +288,7 @@ mod loom_models {
     #[test]
     fn complete_races_first_request() {
         loom::model(|| {
-            let asked = Arc::new(Asked::default());
-            let slot: Slot = Arc::new(Mutex::new(None));
-            let record = Arc::new(Mutex::new(Record::default()));
-            ElementAtOr::new(
-                Manual {
-                    asked: asked.clone(),
-                    subscriber: slot.clone(),
-                },
-                5,
-                9,
-            )
-            .subscribe(Recorder(record.clone()));
-            let subscription = record
-                .lock()
-                .subscription
-                .clone()
-                .expect("on_subscribe ran");
+            let (asked, slot, record, subscription) = subscribe(|up| ElementAtOr::new(up, 5, 9));
             let mut upstream = slot.lock().take().expect("element_at subscribed upstream");
             let producer = thread::spawn(move || upstream.on_complete());
             subscription.request(1);

@@ -1,4 +1,6 @@
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber};
+
+use super::judged::{Judge, JudgedSubscriber, Verdict};
 
 /// The publisher returned by [`PublisherExt::filter_map`](crate::PublisherExt::filter_map).
 #[must_use = "publishers do nothing until subscribed"]
@@ -33,67 +35,27 @@ where
     where
         S: Subscriber<U> + 'static,
     {
-        self.source.subscribe(FilterMapSubscriber {
-            downstream: subscriber,
-            f: self.f.clone(),
-            upstream: None,
-        });
+        self.source.subscribe(JudgedSubscriber::new(
+            subscriber,
+            FilterMapJudge(self.f.clone()),
+        ));
     }
 }
 
-struct FilterMapSubscriber<S, F> {
-    downstream: S,
-    f: F,
-    upstream: Option<SubscriptionRef>,
-}
+/// `Some` is emitted, `None` dropped.
+struct FilterMapJudge<F>(F);
 
-impl<T, U, S, F> Subscriber<T> for FilterMapSubscriber<S, F>
+impl<T, U, F> Judge<T> for FilterMapJudge<F>
 where
-    S: Subscriber<U>,
     F: FnMut(T) -> Option<U> + Send,
 {
+    type Out = U;
+
     #[inline]
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.upstream.is_some() {
-            // Rule 2.5: a second subscription is cancelled, the first one stays.
-            subscription.cancel();
-            return;
+    fn judge(&mut self, item: T) -> Verdict<U> {
+        match (self.0)(item) {
+            Some(out) => Verdict::Emit(out),
+            None => Verdict::Drop,
         }
-        self.upstream = Some(subscription.clone());
-        self.downstream.on_subscribe(subscription);
-    }
-
-    #[inline]
-    fn on_next(&mut self, item: T) {
-        match (self.f)(item) {
-            Some(mapped) => self.downstream.on_next(mapped),
-            None => {
-                if let Some(upstream) = &self.upstream {
-                    // The upstream counted this item against the downstream's demand.
-                    upstream.request(1);
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        // Conditional path: a dropped item is "not delivered", so it costs no request.
-        match (self.f)(item) {
-            Some(mapped) => self.downstream.try_on_next(mapped),
-            None => false,
-        }
-    }
-
-    #[inline]
-    fn on_error(&mut self, error: Error) {
-        self.upstream = None;
-        self.downstream.on_error(error);
-    }
-
-    #[inline]
-    fn on_complete(&mut self) {
-        self.upstream = None;
-        self.downstream.on_complete();
     }
 }

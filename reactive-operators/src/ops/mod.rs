@@ -26,6 +26,9 @@ mod element_at;
 mod enumerate;
 mod filter_map;
 mod ignore_elements;
+mod judged;
+#[cfg(all(test, reactive_loom))]
+mod loom_harness;
 mod scan;
 mod skip;
 mod skip_while;

@@ -1,4 +1,6 @@
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber};
+
+use super::judged::{Judge, JudgedSubscriber, Verdict};
 
 /// The publisher returned by [`PublisherExt::skip_while`](crate::PublisherExt::skip_while).
 #[must_use = "publishers do nothing until subscribed"]
@@ -33,81 +35,36 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(SkipWhileSubscriber {
-            downstream: subscriber,
-            predicate: self.predicate.clone(),
-            skipping: true,
-            upstream: None,
-        });
+        self.source.subscribe(JudgedSubscriber::new(
+            subscriber,
+            SkipWhileJudge {
+                predicate: self.predicate.clone(),
+                skipping: true,
+            },
+        ));
     }
 }
 
-struct SkipWhileSubscriber<S, F> {
-    downstream: S,
+/// Drops items until the predicate first fails; never asks it again after that.
+struct SkipWhileJudge<F> {
     predicate: F,
-    /// Until the predicate first fails; never asked again after that.
     skipping: bool,
-    upstream: Option<SubscriptionRef>,
 }
 
-impl<S, F> SkipWhileSubscriber<S, F> {
-    /// Whether `item` is dropped; the first item the predicate rejects ends the skipping.
+impl<T, F> Judge<T> for SkipWhileJudge<F>
+where
+    F: FnMut(&T) -> bool + Send,
+{
+    type Out = T;
+
     #[inline]
-    fn skips<T>(&mut self, item: &T) -> bool
-    where
-        F: FnMut(&T) -> bool,
-    {
+    fn judge(&mut self, item: T) -> Verdict<T> {
         if self.skipping {
-            if (self.predicate)(item) {
-                return true;
+            if (self.predicate)(&item) {
+                return Verdict::Drop;
             }
             self.skipping = false;
         }
-        false
-    }
-}
-
-impl<T, S, F> Subscriber<T> for SkipWhileSubscriber<S, F>
-where
-    S: Subscriber<T>,
-    F: FnMut(&T) -> bool + Send,
-{
-    #[inline]
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.upstream.is_some() {
-            // Rule 2.5: a second subscription is cancelled, the first one stays.
-            subscription.cancel();
-            return;
-        }
-        self.upstream = Some(subscription.clone());
-        self.downstream.on_subscribe(subscription);
-    }
-
-    #[inline]
-    fn on_next(&mut self, item: T) {
-        if !self.skips(&item) {
-            self.downstream.on_next(item);
-        } else if let Some(upstream) = &self.upstream {
-            // The upstream counted this item against the downstream's demand; replace it.
-            upstream.request(1);
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        // Conditional path: a skipped item is "not delivered", so it costs no request.
-        !self.skips(&item) && self.downstream.try_on_next(item)
-    }
-
-    #[inline]
-    fn on_error(&mut self, error: Error) {
-        self.upstream = None;
-        self.downstream.on_error(error);
-    }
-
-    #[inline]
-    fn on_complete(&mut self) {
-        self.upstream = None;
-        self.downstream.on_complete();
+        Verdict::Emit(item)
     }
 }

@@ -179,100 +179,18 @@ impl<T, S: Subscriber<T>> Subscriber<T> for TakeSubscriber<S> {
 /// the upstream delivering the last item.
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
-    use std::sync::Arc;
+    use reactive_core::sync::atomic::Ordering;
+    use reactive_core::sync::thread;
 
-    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef};
-
+    use super::super::loom_harness::subscribe;
     use super::Take;
-
-    /// What the upstream's subscription was asked.
-    #[derive(Default)]
-    struct Asked {
-        requested: AtomicU64,
-        cancelled: AtomicBool,
-    }
-
-    impl Subscription for Asked {
-        fn request(&self, n: u64) {
-            self.requested.fetch_add(n, Ordering::AcqRel);
-        }
-        fn cancel(&self) {
-            self.cancelled.store(true, Ordering::Release);
-        }
-    }
-
-    type Slot = Arc<Mutex<Option<Box<dyn Subscriber<u64>>>>>;
-
-    /// An upstream that hands its subscriber to the test.
-    struct Manual {
-        asked: Arc<Asked>,
-        subscriber: Slot,
-    }
-
-    impl Publisher for Manual {
-        type Item = u64;
-        fn subscribe<S: Subscriber<u64> + 'static>(&self, subscriber: S) {
-            let mut subscriber: Box<dyn Subscriber<u64>> = Box::new(subscriber);
-            subscriber.on_subscribe(self.asked.clone());
-            *self.subscriber.lock() = Some(subscriber);
-        }
-    }
-
-    #[derive(Default)]
-    struct Record {
-        items: Vec<u64>,
-        completes: usize,
-        errors: usize,
-        subscription: Option<SubscriptionRef>,
-    }
-
-    struct Recorder(Arc<Mutex<Record>>);
-
-    impl Subscriber<u64> for Recorder {
-        fn on_subscribe(&mut self, s: SubscriptionRef) {
-            self.0.lock().subscription = Some(s);
-        }
-        fn on_next(&mut self, item: u64) {
-            self.0.lock().items.push(item);
-        }
-        fn on_error(&mut self, _: Error) {
-            self.0.lock().errors += 1;
-        }
-        fn on_complete(&mut self) {
-            self.0.lock().completes += 1;
-        }
-    }
-
-    /// `take(limit)` over a manual upstream: the upstream's record, the subscriber slot, the
-    /// downstream's record and its subscription.
-    fn setup(limit: u64) -> (Arc<Asked>, Slot, Arc<Mutex<Record>>, SubscriptionRef) {
-        let asked = Arc::new(Asked::default());
-        let slot: Slot = Arc::new(Mutex::new(None));
-        let record = Arc::new(Mutex::new(Record::default()));
-        Take::new(
-            Manual {
-                asked: asked.clone(),
-                subscriber: slot.clone(),
-            },
-            limit,
-        )
-        .subscribe(Recorder(record.clone()));
-        let subscription = record
-            .lock()
-            .subscription
-            .clone()
-            .expect("on_subscribe ran");
-        (asked, slot, record, subscription)
-    }
 
     /// Two threads request 2 each from `take(3)`: the upstream is asked for exactly 3 in
     /// total, in whatever order the two compare-and-swaps land.
     #[test]
     fn concurrent_requests_share_the_cap() {
         loom::model(|| {
-            let (asked, _slot, _record, subscription) = setup(3);
+            let (asked, _slot, _record, subscription) = subscribe(|up| Take::new(up, 3));
             let other = subscription.clone();
             let t = thread::spawn(move || other.request(2));
             subscription.request(2);
@@ -292,7 +210,7 @@ mod loom_models {
     #[test]
     fn request_races_last_item() {
         loom::model(|| {
-            let (asked, slot, record, subscription) = setup(2);
+            let (asked, slot, record, subscription) = subscribe(|up| Take::new(up, 2));
             subscription.request(1);
             let mut upstream = slot.lock().take().expect("take subscribed upstream");
             let producer = thread::spawn(move || {

@@ -1,4 +1,6 @@
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber};
+
+use super::judged::{Judge, JudgedSubscriber, Verdict};
 
 /// The publisher returned by [`PublisherExt::take_while`](crate::PublisherExt::take_while).
 #[must_use = "publishers do nothing until subscribed"]
@@ -33,96 +35,28 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(TakeWhileSubscriber {
-            downstream: subscriber,
-            predicate: self.predicate.clone(),
-            upstream: None,
-            subscribed: false,
-            done: false,
-        });
+        self.source.subscribe(JudgedSubscriber::new(
+            subscriber,
+            TakeWhileJudge(self.predicate.clone()),
+        ));
     }
 }
 
-struct TakeWhileSubscriber<S, F> {
-    downstream: S,
-    predicate: F,
-    upstream: Option<SubscriptionRef>,
-    subscribed: bool,
-    /// Set once a terminal signal went downstream; later upstream signals are ignored.
-    done: bool,
-}
+/// The first item failing the predicate stops the stream (and is not emitted).
+struct TakeWhileJudge<F>(F);
 
-impl<S, F> TakeWhileSubscriber<S, F> {
-    /// The predicate failed: cancel the upstream (rule 2.6), complete.
-    fn stop<T>(&mut self)
-    where
-        S: Subscriber<T>,
-    {
-        self.done = true;
-        if let Some(upstream) = self.upstream.take() {
-            upstream.cancel();
-        }
-        self.downstream.on_complete();
-    }
-}
-
-impl<T, S, F> Subscriber<T> for TakeWhileSubscriber<S, F>
+impl<T, F> Judge<T> for TakeWhileJudge<F>
 where
-    S: Subscriber<T>,
     F: FnMut(&T) -> bool + Send,
 {
-    #[inline]
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.subscribed {
-            // Rule 2.5: a second subscription is cancelled, the first one stays.
-            subscription.cancel();
-            return;
-        }
-        self.subscribed = true;
-        self.upstream = Some(subscription.clone());
-        self.downstream.on_subscribe(subscription);
-    }
+    type Out = T;
 
     #[inline]
-    fn on_next(&mut self, item: T) {
-        if self.done {
-            return;
-        }
-        if (self.predicate)(&item) {
-            self.downstream.on_next(item);
+    fn judge(&mut self, item: T) -> Verdict<T> {
+        if (self.0)(&item) {
+            Verdict::Emit(item)
         } else {
-            self.stop::<T>();
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        if self.done {
-            return false;
-        }
-        if (self.predicate)(&item) {
-            self.downstream.try_on_next(item)
-        } else {
-            self.stop::<T>();
-            false
-        }
-    }
-
-    #[inline]
-    fn on_error(&mut self, error: Error) {
-        if !self.done {
-            self.done = true;
-            self.upstream = None;
-            self.downstream.on_error(error);
-        }
-    }
-
-    #[inline]
-    fn on_complete(&mut self) {
-        if !self.done {
-            self.done = true;
-            self.upstream = None;
-            self.downstream.on_complete();
+            Verdict::Stop
         }
     }
 }

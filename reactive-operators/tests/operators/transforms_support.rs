@@ -1,5 +1,5 @@
-//! Helpers for the tests of the transforms and filters: a source wrapper that records what
-//! its subscriber requests, on the conditional path or the plain one.
+//! A source wrapper that records what its subscriber requests, delivering on the conditional
+//! path or the plain one: for the tests of `filter` and of the transforms and filters.
 
 use std::sync::Arc;
 
