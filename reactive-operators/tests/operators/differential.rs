@@ -33,6 +33,32 @@ enum Op {
     DefaultIfEmpty(u64),
     /// `switch_if_empty(from_iter(items))`.
     SwitchIfEmpty(Vec<u64>),
+    Take(u64),
+    Skip(u64),
+    /// `take_while` / `skip_while` on "not a multiple of `m`".
+    TakeWhile(u64),
+    SkipWhile(u64),
+    /// Doubles the items that are not multiples of `m`, drops the others.
+    FilterMap(u64),
+    /// Running sum, ending the stream once it passes `limit`.
+    Scan(u64),
+    /// `enumerate`, folded back into one number.
+    Enumerate,
+    StepBy(usize),
+    DistinctUntilChanged,
+    /// `distinct` with room for every key these inputs can have.
+    Distinct,
+    IgnoreElements,
+    /// `element_at_or(index, default)`.
+    ElementAtOr(u64, u64),
+    /// `cast::<u64>()` from `u32` and back.
+    Cast,
+}
+
+/// `scan`'s step: the running sum, or the end once it passes `limit`.
+fn running_sum(acc: &mut u64, x: u64, limit: u64) -> Option<u64> {
+    *acc += x;
+    (*acc <= limit).then_some(*acc)
 }
 
 /// The sums of `items[i..i + size]` for `i` = 0, `skip`, 2 `skip`, ... (cut at the end): what
@@ -75,6 +101,21 @@ impl Op {
             Op::StartWith(ref items) => p.start_with(items.clone()).boxed(),
             Op::DefaultIfEmpty(v) => p.default_if_empty(v).boxed(),
             Op::SwitchIfEmpty(ref items) => p.switch_if_empty(from_iter(items.clone())).boxed(),
+            Op::Take(n) => p.take(n).boxed(),
+            Op::Skip(n) => p.skip(n).boxed(),
+            Op::TakeWhile(m) => p.take_while(move |x| x % m != 0).boxed(),
+            Op::SkipWhile(m) => p.skip_while(move |x| x % m != 0).boxed(),
+            Op::FilterMap(m) => p.filter_map(move |x| (x % m != 0).then_some(x * 2)).boxed(),
+            Op::Scan(limit) => p
+                .scan(0u64, move |acc, x| running_sum(acc, x, limit))
+                .boxed(),
+            Op::Enumerate => p.enumerate().map(|(i, x)| i as u64 * 100 + x).boxed(),
+            Op::StepBy(k) => p.step_by(k).boxed(),
+            Op::DistinctUntilChanged => p.distinct_until_changed().boxed(),
+            Op::Distinct => p.distinct(1_000).boxed(),
+            Op::IgnoreElements => p.ignore_elements().boxed(),
+            Op::ElementAtOr(i, default) => p.element_at_or(i, default).boxed(),
+            Op::Cast => p.map(|x| x as u32).cast::<u64>().boxed(),
         }
     }
 
@@ -115,6 +156,28 @@ impl Op {
                     Box::new(it)
                 }
             }
+            Op::Take(n) => Box::new(it.take(n as usize)),
+            Op::Skip(n) => Box::new(it.skip(n as usize)),
+            Op::TakeWhile(m) => Box::new(it.take_while(move |x| x % m != 0)),
+            Op::SkipWhile(m) => Box::new(it.skip_while(move |x| x % m != 0)),
+            Op::FilterMap(m) => Box::new(it.filter_map(move |x| (x % m != 0).then_some(x * 2))),
+            Op::Scan(limit) => Box::new(it.scan(0u64, move |acc, x| running_sum(acc, x, limit))),
+            Op::Enumerate => Box::new(it.enumerate().map(|(i, x)| i as u64 * 100 + x)),
+            Op::StepBy(k) => Box::new(it.step_by(k)),
+            Op::DistinctUntilChanged => {
+                let mut last = None;
+                Box::new(it.filter(move |x| last.replace(*x) != Some(*x)))
+            }
+            Op::Distinct => {
+                let mut seen = std::collections::HashSet::new();
+                Box::new(it.filter(move |x| seen.insert(*x)))
+            }
+            Op::IgnoreElements => Box::new(it.filter(|_| false)),
+            Op::ElementAtOr(i, default) => {
+                let mut it = it;
+                Box::new(std::iter::once(it.nth(i as usize).unwrap_or(default)))
+            }
+            Op::Cast => Box::new(it.map(|x| u64::from(x as u32))),
         }
     }
 }
@@ -132,6 +195,19 @@ fn op() -> impl Strategy<Value = Op> {
         proptest::collection::vec(0u64..20, 0..3).prop_map(Op::StartWith),
         (0u64..20).prop_map(Op::DefaultIfEmpty),
         proptest::collection::vec(0u64..20, 0..3).prop_map(Op::SwitchIfEmpty),
+        (0u64..8).prop_map(Op::Take),
+        (0u64..8).prop_map(Op::Skip),
+        (2u64..7).prop_map(Op::TakeWhile),
+        (2u64..7).prop_map(Op::SkipWhile),
+        (2u64..5).prop_map(Op::FilterMap),
+        (0u64..200).prop_map(Op::Scan),
+        Just(Op::Enumerate),
+        (1usize..4).prop_map(Op::StepBy),
+        Just(Op::DistinctUntilChanged),
+        Just(Op::Distinct),
+        Just(Op::IgnoreElements),
+        (0u64..6, 0u64..20).prop_map(|(i, d)| Op::ElementAtOr(i, d)),
+        Just(Op::Cast),
     ]
 }
 
