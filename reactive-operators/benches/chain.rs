@@ -1,5 +1,7 @@
-//! `range → map → filter → sum` over 1M `u64`, side by side with the same chain as a plain
-//! `Iterator` and as a `futures` stream, in one run.
+//! `range → map → filter → sum` over 1M `u64` (unbounded, in batches of 256, and one
+//! `request(1)` per item), and the six-stage chain `map, filter, scan, take_while, skip, map`,
+//! each side by side with the same chain as a plain `Iterator` (and the first as a `futures`
+//! stream), in one run.
 //!
 //! Run: `cargo bench -p reactive-operators --bench chain`. Ratios go to `docs/benchmarks.md`.
 
@@ -125,5 +127,55 @@ fn chain(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, chain);
+/// `map, filter, scan, take_while, skip, map`: six stages, cheap work in each.
+fn reactive_six(n: u64, batch: u64) -> u64 {
+    let out = Arc::new(Mutex::new(0));
+    range(0..n)
+        .map(f)
+        .filter(p)
+        .scan(0u64, |acc, x| {
+            *acc = acc.wrapping_add(x);
+            Some(*acc)
+        })
+        .take_while(|x| *x != u64::MAX)
+        .skip(10)
+        .map(|x| x ^ 1)
+        .subscribe(Sum::new(batch, out.clone()));
+    *out.lock().unwrap()
+}
+
+fn iterator_six(n: u64) -> u64 {
+    (0..n)
+        .map(f)
+        .filter(p)
+        .scan(0u64, |acc, x| {
+            *acc = acc.wrapping_add(x);
+            Some(*acc)
+        })
+        .take_while(|x| *x != u64::MAX)
+        .skip(10)
+        .map(|x| x ^ 1)
+        .fold(0u64, |a, v| a.wrapping_add(v))
+}
+
+fn six_stages(c: &mut Criterion) {
+    let expected = iterator_six(N);
+    assert_eq!(reactive_six(N, UNBOUNDED), expected);
+    assert_eq!(reactive_six(N, 256), expected);
+
+    let mut g = c.benchmark_group("six_stages_sum_1M");
+    g.throughput(Throughput::Elements(N));
+    g.sample_size(30);
+    g.measurement_time(Duration::from_secs(4));
+    g.bench_function("iterator", |b| b.iter(|| iterator_six(black_box(N))));
+    g.bench_function("reactive_unbounded", |b| {
+        b.iter(|| reactive_six(black_box(N), UNBOUNDED))
+    });
+    g.bench_function("reactive_batch256", |b| {
+        b.iter(|| reactive_six(black_box(N), 256))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, chain, six_stages);
 criterion_main!(benches);
