@@ -8,9 +8,11 @@
 //! | count requests made from inside the emitter's own signals without atomics | [`ReentrantRequests`] |
 //! | hold an upstream that arrives later, reject a second one | [`SubscriptionSlot`] |
 //! | switch upstreams without losing demand | [`SubscriptionArbiter`] |
+//! | emit one value once it and the downstream's demand are both there (aggregates) | [`DeferredValue`] |
 //! | a subscription for a source that never emits | [`empty_subscription`] |
 
 mod arbiter;
+mod deferred;
 mod demand;
 mod reentrant;
 mod slot;
@@ -20,6 +22,7 @@ pub(crate) mod test_support;
 mod wip;
 
 pub use arbiter::SubscriptionArbiter;
+pub use deferred::DeferredValue;
 pub use demand::{Demand, Requested, add_cap};
 pub use reentrant::{EmittingGuard, ReentrantRequests};
 pub use slot::SubscriptionSlot;
