@@ -1271,6 +1271,532 @@ pub trait PublisherExt: Publisher {
 
     // ----- Aggregates (ops/count.rs, ...) -----
 
+    /// Emits the number of items of the stream (a `u64`), once it completes.
+    ///
+    /// A one-item publisher: exactly one item then completion, `0` for an empty stream
+    /// (as `Iterator::count`, and Reactor's `count`).
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream as soon as it is subscribed, whatever the downstream
+    /// requests; keeps only the count. The count goes out once the upstream has completed
+    /// and the downstream has requested at least 1 (whichever comes last, on that thread),
+    /// followed at once by `on_complete`. This holds for every aggregate: each has one value
+    /// to give and gives it only on demand.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through (the count so far is dropped). `request(0)` ends the
+    /// stream with an [`ErrorKind::InvalidRequest`](reactive_core::ErrorKind::InvalidRequest)
+    /// error naming rule 3.9 and cancels the upstream if it is still running; so do all
+    /// aggregates. Cancelling cancels the upstream and drops the downstream (rule 3.13).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..1000).filter(|v| v % 3 == 0).count())
+    ///     .initial_request(0)
+    ///     .then_request(1) // the count is ready before the request; it waits for it
+    ///     .expect_next(334)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert_eq!(range(0u32..5).count().block_first().unwrap(), Some(5));
+    /// ```
+    fn count(self) -> crate::ops::Count<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::Count::new(self)
+    }
+
+    /// Emits the first item, then cancels the upstream and completes; completes without an
+    /// item if the stream is empty.
+    ///
+    /// As `Iterator::next` on a fresh iterator. Reactor's `next()` behaves the same way;
+    /// its `elementAt(0)` and RxJava's `firstOrError` fail on an empty stream instead
+    /// (write [`single`](Self::single) for "exactly one").
+    ///
+    /// # Backpressure
+    ///
+    /// Requests exactly 1 upstream as soon as it is subscribed; keeps nothing but that item,
+    /// which goes out once the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// An upstream error before the first item passes through. `request(0)` and cancel as
+    /// for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(10u64..1_000_000_000).first())
+    ///     .expect_next(10)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// StepVerifier::create(&range(0u64..0).first()).expect_complete().verify().unwrap();
+    /// ```
+    fn first(self) -> crate::ops::First<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::First::new(self)
+    }
+
+    /// Emits the last item once the stream completes; completes without an item if the
+    /// stream is empty.
+    ///
+    /// As `Iterator::last`. Reactor's `last()` fails on an empty stream with
+    /// `NoSuchElementException` instead.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one item (the latest), emitted once
+    /// the upstream has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through (the item kept is dropped). `request(0)` and cancel as
+    /// for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..10).last())
+    ///     .expect_next(9)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn last(self) -> crate::ops::Last<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::Last::new(self)
+    }
+
+    /// Emits the stream's one and only item; fails if the stream has none or more than one.
+    ///
+    /// There is no `Iterator` method of this meaning. Reactor's `single()` behaves the
+    /// same way (it fails with `NoSuchElementException` or `IndexOutOfBoundsException`);
+    /// its `singleOrEmpty()` would complete empty instead.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests exactly 2 upstream on subscribe: the item, and one more to learn whether
+    /// there is a second. Keeps one item, emitted once the upstream has completed and the
+    /// downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// * An empty stream fails with `Error::no_item("single", "an item")`, a second item
+    ///   with `Error::too_many_items("single", 1)` (the upstream is cancelled at once); both
+    ///   are of kind [`ErrorKind::ItemCount`](reactive_core::ErrorKind::ItemCount) and need
+    ///   no demand.
+    /// * Upstream errors pass through; `request(0)` and cancel as for
+    ///   [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::ErrorKind;
+    /// use reactive_operators::{just, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&just(7u64).single()).expect_next(7).expect_complete().verify().unwrap();
+    /// StepVerifier::create(&range(0u64..2).single())
+    ///     .expect_error_kind(ErrorKind::ItemCount)
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn single(self) -> crate::ops::Single<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::Single::new(self)
+    }
+
+    /// Folds the items with `f`, the first item as the start, and emits the result once the
+    /// stream completes; completes without an item if the stream is empty.
+    ///
+    /// As `Iterator::reduce`: one item gives that item, `f` is not called. Reactor's
+    /// `reduce(BiFunction)` behaves the same way. Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one value (the accumulator), emitted
+    /// once the upstream has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through (the accumulator is dropped). A panic in `f` propagates
+    /// like one in [`map`](Self::map). `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u64..=5).reduce(|a, b| a * b))
+    ///     .expect_next(120)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn reduce<F>(self, f: F) -> crate::ops::Reduce<Self, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        F: FnMut(Self::Item, Self::Item) -> Self::Item + Clone + Send + 'static,
+    {
+        crate::ops::Reduce::new(self, f)
+    }
+
+    /// Folds the items into `init` with `f` and emits the result once the stream completes
+    /// (`init` itself for an empty stream).
+    ///
+    /// As `Iterator::fold`; Reactor calls it `reduce(initial, BiFunction)`. Each subscriber
+    /// starts from its own clone of `init`, with its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one value (the accumulator), emitted
+    /// once the upstream has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through (the accumulator is dropped). A panic in `f` propagates
+    /// like one in [`map`](Self::map). `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u64..=4).fold(String::new(), |s, v| s + &v.to_string()))
+    ///     .expect_next("1234".to_string())
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn fold<B, F>(self, init: B, f: F) -> crate::ops::Fold<Self, B, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        B: Clone + Send + 'static,
+        F: FnMut(B, Self::Item) -> B + Clone + Send + 'static,
+    {
+        crate::ops::Fold::new(self, init, f)
+    }
+
+    /// Collects the items into a `C` (a `Vec`, a `String`, a `HashMap` of pairs, any
+    /// `Default + Extend`) and emits it once the stream completes (an empty `C` for an empty
+    /// stream).
+    ///
+    /// As `Iterator::collect` for the `Extend` collections; Reactor's `collectList` and
+    /// `collect(Supplier, BiConsumer)`. Each subscription fills its own `C::default()`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe and keeps every item in the collection:
+    /// unbounded, as large as the stream. The collection goes out once the upstream has
+    /// completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through (the partial collection is dropped). `request(0)` and
+    /// cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..4).collect::<Vec<_>>())
+    ///     .expect_next(vec![0, 1, 2, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// // With the async bridge: one item.
+    /// let mut stream = range(0u8..3).map(|v| char::from(b'a' + v)).collect::<String>().into_stream(1);
+    /// let first = futures_executor::block_on(stream.next());
+    /// assert_eq!(first.unwrap().unwrap(), "abc");
+    /// ```
+    fn collect<C>(self) -> crate::ops::Collect<Self, C>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        C: Default + Extend<Self::Item> + Send + 'static,
+    {
+        crate::ops::Collect::new(self)
+    }
+
+    /// Emits whether `predicate` holds for every item: `false` at the first item for which
+    /// it does not (cancelling the upstream), `true` once the stream completes (also when it
+    /// is empty).
+    ///
+    /// As `Iterator::all` (`predicate` takes the item by value); Reactor's `all`. Each
+    /// subscriber gets its own clone of `predicate`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe (stopping early by cancelling it); keeps
+    /// nothing but the answer, which goes out once the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// An upstream error before the answer is known passes through. A panic in `predicate`
+    /// propagates like one in [`map`](Self::map). `request(0)` and cancel as for
+    /// [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..u64::MAX).all(|v| v < 3))
+    ///     .expect_next(false) // at 3: the rest is never produced
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn all<F>(self, predicate: F) -> crate::ops::All<Self, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        F: FnMut(Self::Item) -> bool + Clone + Send + 'static,
+    {
+        crate::ops::All::new(self, predicate)
+    }
+
+    /// Emits whether `predicate` holds for some item: `true` at the first item for which it
+    /// does (cancelling the upstream), `false` once the stream completes (also when it is
+    /// empty).
+    ///
+    /// As `Iterator::any` (`predicate` takes the item by value); Reactor's `any`. Each
+    /// subscriber gets its own clone of `predicate`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe (stopping early by cancelling it); keeps
+    /// nothing but the answer, which goes out once the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// An upstream error before the answer is known passes through. A panic in `predicate`
+    /// propagates like one in [`map`](Self::map). `request(0)` and cancel as for
+    /// [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u64..u64::MAX).any(|v| v * v > 50))
+    ///     .expect_next(true)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn any<F>(self, predicate: F) -> crate::ops::Any<Self, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        F: FnMut(Self::Item) -> bool + Clone + Send + 'static,
+    {
+        crate::ops::Any::new(self, predicate)
+    }
+
+    /// Emits `true` at the first item (cancelling the upstream), or `false` if the stream
+    /// completes empty.
+    ///
+    /// Like `Iterator::peekable().peek().is_some()`; Reactor's `hasElements`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests exactly 1 upstream on subscribe; the answer goes out once the downstream has
+    /// requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// An upstream error before the first item passes through. `request(0)` and cancel as
+    /// for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{empty, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(5u64..9).has_elements()).expect_next(true).expect_complete().verify().unwrap();
+    /// StepVerifier::create(&empty::<u64>().has_elements()).expect_next(false).expect_complete().verify().unwrap();
+    /// ```
+    fn has_elements(self) -> crate::ops::HasElements<Self>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+    {
+        crate::ops::HasElements::new(self)
+    }
+
+    /// Emits the smallest item once the stream completes (the first of equal smallest
+    /// items); completes without an item if the stream is empty.
+    ///
+    /// As `Iterator::min`. Reactor has no `min` on `Flux` (reactor-extra's `MathFlux.min`
+    /// is the nearest).
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one item, emitted once the upstream
+    /// has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through. `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter([3u64, 1, 4, 1, 5]).min()).expect_next(1).expect_complete().verify().unwrap();
+    /// ```
+    fn min(self) -> crate::ops::Min<Self>
+    where
+        Self: Sized,
+        Self::Item: Ord + Send + 'static,
+    {
+        crate::ops::Min::new(self)
+    }
+
+    /// Emits the greatest item once the stream completes (the last of equal greatest
+    /// items); completes without an item if the stream is empty.
+    ///
+    /// As `Iterator::max`. Reactor has no `max` on `Flux` (reactor-extra's `MathFlux.max`
+    /// is the nearest).
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one item, emitted once the upstream
+    /// has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through. `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter([3u64, 1, 4, 1, 5]).max()).expect_next(5).expect_complete().verify().unwrap();
+    /// ```
+    fn max(self) -> crate::ops::Max<Self>
+    where
+        Self: Sized,
+        Self::Item: Ord + Send + 'static,
+    {
+        crate::ops::Max::new(self)
+    }
+
+    /// Emits the item with the smallest `f(&item)` once the stream completes (the first of
+    /// equal keys); completes without an item if the stream is empty.
+    ///
+    /// As `Iterator::min_by_key`: `f` runs once per item. Reactor has no such operator. Each
+    /// subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one item and its key, emitted once
+    /// the upstream has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through. A panic in `f` propagates like one in
+    /// [`map`](Self::map). `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter(["ccc", "a", "bb", "z"]).min_by_key(|s| s.len()))
+    ///     .expect_next("a") // "a" and "z" tie: the first stays
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn min_by_key<K, F>(self, f: F) -> crate::ops::MinByKey<Self, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        K: Ord + Send + 'static,
+        F: FnMut(&Self::Item) -> K + Clone + Send + 'static,
+    {
+        crate::ops::MinByKey::new(self, f)
+    }
+
+    /// Emits the item with the greatest `f(&item)` once the stream completes (the last of
+    /// equal keys); completes without an item if the stream is empty.
+    ///
+    /// As `Iterator::max_by_key`: `f` runs once per item. Reactor has no such operator. Each
+    /// subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded upstream on subscribe; keeps one item and its key, emitted once
+    /// the upstream has completed and the downstream has requested at least 1.
+    ///
+    /// # Errors
+    ///
+    /// Upstream errors pass through. A panic in `f` propagates like one in
+    /// [`map`](Self::map). `request(0)` and cancel as for [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{from_iter, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&from_iter(["ccc", "a", "bbb", "z"]).max_by_key(|s| s.len()))
+    ///     .expect_next("bbb") // "ccc" and "bbb" tie: the last wins
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn max_by_key<K, F>(self, f: F) -> crate::ops::MaxByKey<Self, F>
+    where
+        Self: Sized,
+        Self::Item: Send + 'static,
+        K: Ord + Send + 'static,
+        F: FnMut(&Self::Item) -> K + Clone + Send + 'static,
+    {
+        crate::ops::MaxByKey::new(self, f)
+    }
+
     // ----- end of aggregates -----
 
     // ----- Side effects and logging (ops/inspect.rs, ...) -----

@@ -329,10 +329,9 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+mod probes {
     use super::*;
     use crate::loom::sync::Mutex;
-    use crate::support::test_support::Recording;
 
     /// Records every signal as text; `request` in `on_subscribe` if `initial > 0`.
     pub(super) struct Probe {
@@ -377,6 +376,14 @@ mod tests {
         };
         (Arc::new(DeferredValue::new(probe)), log, alive)
     }
+}
+
+#[cfg(all(test, not(reactive_loom)))]
+mod tests {
+    use super::probes::probe;
+    use super::*;
+    use crate::loom::sync::Mutex;
+    use crate::support::test_support::Recording;
 
     fn signals(log: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
         log.lock().clone()
@@ -470,7 +477,7 @@ mod tests {
 
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
-    use super::tests::probe;
+    use super::probes::probe;
     use super::*;
     use crate::loom::thread;
     use crate::support::test_support::Recording;

@@ -69,8 +69,54 @@ pub use switch_if_empty::SwitchIfEmpty;
 pub use take_last::TakeLast;
 
 // Aggregates.
+mod all;
+mod any;
+mod collect;
+mod count;
+mod first;
+mod fold;
+mod has_elements;
+mod last;
+mod max;
+mod max_by_key;
+mod min;
+mod min_by_key;
+mod one_value;
+mod reduce;
+mod single;
+pub use all::All;
+pub use any::Any;
+pub use collect::Collect;
+pub use count::Count;
+pub use first::First;
+pub use fold::Fold;
+pub use has_elements::HasElements;
+pub use last::Last;
+pub use max::Max;
+pub use max_by_key::MaxByKey;
+pub use min::Min;
+pub use min_by_key::MinByKey;
+pub use reduce::Reduce;
+pub use single::Single;
 
 // Side effects and logging.
+mod do_finally;
+mod do_on_cancel;
+mod do_on_complete;
+mod do_on_error;
+mod do_on_request;
+mod do_on_subscribe;
+mod inspect;
+mod log;
+mod peek;
+pub use do_finally::DoFinally;
+pub use do_on_cancel::DoOnCancel;
+pub use do_on_complete::DoOnComplete;
+pub use do_on_error::DoOnError;
+pub use do_on_request::DoOnRequest;
+pub use do_on_subscribe::DoOnSubscribe;
+pub use inspect::Inspect;
+pub use log::Log;
 
 pub use filter::Filter;
 pub use map::Map;
