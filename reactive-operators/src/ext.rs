@@ -1801,6 +1801,339 @@ pub trait PublisherExt: Publisher {
 
     // ----- Side effects and logging (ops/inspect.rs, ...) -----
 
+    /// Calls `f` with a reference to each item, then passes the item on.
+    ///
+    /// As `Iterator::inspect`; Reactor's `doOnNext`. `f` runs on the thread that delivers
+    /// the item, before the downstream sees it, also for items a later `filter` rejects.
+    /// Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the upstream subscription goes downstream unchanged; nothing is
+    /// buffered. Keeps the conditional path of the stage below it.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through. A panic in `f` propagates like one in [`map`](Self::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// StepVerifier::create(&range(1u64..4).inspect(move |v| log.lock().unwrap().push(*v)))
+    ///     .expect_next_values([1, 2, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert_eq!(*seen.lock().unwrap(), [1, 2, 3]);
+    /// ```
+    fn inspect<F>(self, f: F) -> crate::ops::Inspect<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) + Clone + Send + 'static,
+    {
+        crate::ops::Inspect::new(self, f)
+    }
+
+    /// Calls `f` with the upstream subscription when it arrives, before the downstream's
+    /// `on_subscribe`.
+    ///
+    /// Reactor's `doOnSubscribe`. Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the upstream subscription goes downstream unchanged; nothing is
+    /// buffered.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through. A panic in `f` propagates to the caller of `subscribe` (or
+    /// whoever delivers `on_subscribe`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let subscriptions = Arc::new(AtomicU32::new(0));
+    /// let counter = subscriptions.clone();
+    /// let source = range(0u64..2).do_on_subscribe(move |_| {
+    ///     counter.fetch_add(1, Ordering::SeqCst);
+    /// });
+    /// StepVerifier::create(&source).expect_next_count(2).expect_complete().verify().unwrap();
+    /// StepVerifier::create(&source).expect_next_count(2).expect_complete().verify().unwrap();
+    /// assert_eq!(subscriptions.load(Ordering::SeqCst), 2);
+    /// ```
+    fn do_on_subscribe<F>(self, f: F) -> crate::ops::DoOnSubscribe<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&reactive_core::SubscriptionRef) + Clone + Send + 'static,
+    {
+        crate::ops::DoOnSubscribe::new(self, f)
+    }
+
+    /// Calls `f(n)` for every `request(n)` the downstream makes (a `request(0)` too), then
+    /// forwards the request upstream.
+    ///
+    /// Reactor's `doOnRequest`. `f` runs on the requesting thread, which may be any thread,
+    /// and possibly on two at once: it is `Fn + Sync`. Each subscription gets its own clone.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: every request goes upstream unchanged, right after `f`; nothing is
+    /// buffered. The downstream gets a wrapper of the upstream subscription, allocated once
+    /// per subscription; items do not go through it.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through; a `request(0)` is forwarded, and the upstream reports rule
+    /// 3.9. A panic in `f` propagates to the caller of `request`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let requests = Arc::new(Mutex::new(Vec::new()));
+    /// let log = requests.clone();
+    /// StepVerifier::create(&range(0u64..5).do_on_request(move |n| log.lock().unwrap().push(n)))
+    ///     .initial_request(2)
+    ///     .expect_next_values([0, 1])
+    ///     .then_request(3)
+    ///     .expect_next_values([2, 3, 4])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert_eq!(*requests.lock().unwrap(), [2, 3]);
+    /// ```
+    fn do_on_request<F>(self, f: F) -> crate::ops::DoOnRequest<Self, F>
+    where
+        Self: Sized,
+        F: Fn(u64) + Clone + Send + Sync + 'static,
+    {
+        crate::ops::DoOnRequest::new(self, f)
+    }
+
+    /// Calls `f` when the downstream cancels (once, at its first `cancel`), then cancels the
+    /// upstream.
+    ///
+    /// Reactor's `doOnCancel`. `f` runs on the cancelling thread, which may be any thread.
+    /// A stream that ends by itself (completion, error) does not call `f`; a `cancel` after
+    /// that does (the downstream did cancel). Each subscription gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: requests go upstream unchanged; nothing is buffered. The downstream
+    /// gets a wrapper of the upstream subscription, allocated once per subscription (with
+    /// one flag that makes `f` run once); items do not go through it.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through. A panic in `f` propagates to the caller of `cancel` (and the
+    /// upstream is then not cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let cancelled = Arc::new(AtomicBool::new(false));
+    /// let flag = cancelled.clone();
+    /// StepVerifier::create(&range(0u64..100).do_on_cancel(move || flag.store(true, Ordering::SeqCst)))
+    ///     .initial_request(1)
+    ///     .expect_next(0)
+    ///     .then_cancel()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert!(cancelled.load(Ordering::SeqCst));
+    /// ```
+    fn do_on_cancel<F>(self, f: F) -> crate::ops::DoOnCancel<Self, F>
+    where
+        Self: Sized,
+        F: Fn() + Clone + Send + Sync + 'static,
+    {
+        crate::ops::DoOnCancel::new(self, f)
+    }
+
+    /// Calls `f` when the upstream completes, before the downstream's `on_complete`.
+    ///
+    /// Reactor's `doOnComplete`. Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the upstream subscription goes downstream unchanged; nothing is
+    /// buffered.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through (`f` does not run for them). A panic in `f` propagates to
+    /// whoever delivered `on_complete`; the downstream then gets no terminal signal.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let done = Arc::new(AtomicBool::new(false));
+    /// let flag = done.clone();
+    /// StepVerifier::create(&range(0u64..3).do_on_complete(move || flag.store(true, Ordering::SeqCst)))
+    ///     .expect_next_count(3)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert!(done.load(Ordering::SeqCst));
+    /// ```
+    fn do_on_complete<F>(self, f: F) -> crate::ops::DoOnComplete<Self, F>
+    where
+        Self: Sized,
+        F: FnMut() + Clone + Send + 'static,
+    {
+        crate::ops::DoOnComplete::new(self, f)
+    }
+
+    /// Calls `f` with the upstream's error, before the downstream's `on_error`.
+    ///
+    /// Reactor's `doOnError`. Each subscriber gets its own clone of `f`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the upstream subscription goes downstream unchanged; nothing is
+    /// buffered.
+    ///
+    /// # Errors
+    ///
+    /// Passes the error on, unchanged, after `f`. A panic in `f` propagates to whoever
+    /// delivered `on_error`; the downstream then gets no terminal signal.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use reactive_core::{Error, ErrorKind};
+    /// use reactive_operators::{error, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let seen = Arc::new(Mutex::new(None));
+    /// let slot = seen.clone();
+    /// let failing = error::<u64>(Error::msg("disk full"))
+    ///     .do_on_error(move |e| *slot.lock().unwrap() = Some(e.message().to_string()));
+    /// StepVerifier::create(&failing).expect_error_kind(ErrorKind::User).verify().unwrap();
+    /// assert_eq!(seen.lock().unwrap().as_deref(), Some("disk full"));
+    /// ```
+    fn do_on_error<F>(self, f: F) -> crate::ops::DoOnError<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Error) + Clone + Send + 'static,
+    {
+        crate::ops::DoOnError::new(self, f)
+    }
+
+    /// Calls `f` exactly once when the stream ends, whichever way: after the downstream's
+    /// `on_complete` or `on_error`, or after a `cancel` has been passed upstream.
+    ///
+    /// Reactor's `doFinally` (without the signal type). When a cancel on one thread races
+    /// the completion on another, `f` still runs once, on whichever thread gets there first
+    /// (one atomic swap per subscription decides). Each subscription gets its own clone of
+    /// `f`; it is `Fn + Sync` because it may run on any thread.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: requests go upstream unchanged; nothing is buffered. The downstream
+    /// gets a wrapper of the upstream subscription, allocated once per subscription; items
+    /// do not go through it.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through, then runs `f`. A panic in `f` propagates to the thread that
+    /// ran it (after the downstream got its signal).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let runs = Arc::new(AtomicU32::new(0));
+    /// let counter = runs.clone();
+    /// let source = range(0u64..3).do_finally(move || {
+    ///     counter.fetch_add(1, Ordering::SeqCst);
+    /// });
+    /// StepVerifier::create(&source).expect_next_count(3).expect_complete().verify().unwrap();
+    /// StepVerifier::create(&source).initial_request(1).expect_next(0).then_cancel().verify().unwrap();
+    /// assert_eq!(runs.load(Ordering::SeqCst), 2); // once per subscription
+    /// ```
+    fn do_finally<F>(self, f: F) -> crate::ops::DoFinally<Self, F>
+    where
+        Self: Sized,
+        F: Fn() + Clone + Send + Sync + 'static,
+    {
+        crate::ops::DoFinally::new(self, f)
+    }
+
+    /// Emits a [`tracing`] event for every signal, each named by `name`: `on_subscribe`,
+    /// `on_next` (with the item's `Debug`), `on_error`, `on_complete`, and the downstream's
+    /// `request(n)` and `cancel`.
+    ///
+    /// Reactor's `log(category)`. Every event is at level `INFO`, with target
+    /// `reactive_operators::log` and the fields `name`, `signal` (the signal's name) and, by
+    /// signal, `item` (`Debug`), `error` (`Display`) or `n`. Filter on the target to turn it
+    /// on or off without touching the pipeline.
+    ///
+    /// **Cost when `INFO` is disabled for the target**: per item, the check `tracing`'s
+    /// macros make (a compare with the level compiled in, one relaxed load of the global
+    /// maximum level, and, when some subscriber enables `INFO` for another target, a load of
+    /// the call site's cached interest); no formatting and no allocation. When enabled, each
+    /// event costs what the installed `tracing` subscriber makes of it.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: requests go upstream unchanged (after their event); nothing is
+    /// buffered. The downstream gets a wrapper of the upstream subscription, allocated once
+    /// per subscription (to log requests and cancels); items do not go through it.
+    ///
+    /// # Errors
+    ///
+    /// Passes errors through, after their event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // With no tracing subscriber installed the events go nowhere, at the cost above.
+    /// StepVerifier::create(&range(0u64..3).log("numbers"))
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn log(self, name: &str) -> crate::ops::Log<Self>
+    where
+        Self: Sized,
+        Self::Item: std::fmt::Debug,
+    {
+        crate::ops::Log::new(self, name)
+    }
+
     // ----- end of side effects and logging -----
 
     // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----

@@ -51,6 +51,9 @@ mod start_with;
 mod take_last;
 
 // Aggregates, side effects and logging.
+mod aggregates;
+mod log;
+mod side_effects;
 
 // The differential property test.
 mod differential;
