@@ -31,6 +31,7 @@ mod transforms;
 mod buffering;
 
 // Aggregates, side effects and logging.
+mod aggregates_and_side_effects;
 
 /// `error(e)` is the failed publisher of every verification that has one.
 fn failed() -> Option<BoxPublisher<u64>> {
