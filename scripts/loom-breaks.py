@@ -488,6 +488,55 @@ BREAKS = {
         "element_at::loom_models::complete_races_first_request",
         OPS,
     ),
+    "deferred-request-without-drive": (
+        "reactive-core/src/support/deferred.rs",
+        """            self.upstream.cancel();
+        }
+        self.drive();
+    }
+
+    fn cancel(&self) {""",
+        """            self.upstream.cancel();
+        }
+        if n == 0 {
+            self.drive();
+        }
+    }
+
+    fn cancel(&self) {""",
+        "deferred::loom_models::request_races_the_value",
+    ),
+    "deferred-claim-not-atomic": (
+        "reactive-core/src/support/deferred.rs",
+        """            match self.state.compare_exchange_weak(
+                current,
+                current | DONE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return self.finish(action, current & READY != 0),
+                Err(actual) => current = actual,
+            }""",
+        """            self.state.fetch_or(DONE, Ordering::AcqRel);
+            return self.finish(action, current & READY != 0);""",
+        "deferred::loom_models::request_races_the_value",
+    ),
+    "deferred-producer-ignores-done": (
+        "reactive-core/src/support/deferred.rs",
+        """        let before = self.state.fetch_or(READY | now, Ordering::AcqRel);
+        if before & DONE != 0 {""",
+        """        let before = self.state.fetch_or(READY | now, Ordering::AcqRel);
+        if false && before & DONE != 0 {""",
+        "deferred::loom_models::cancel_races_the_value",
+    ),
+    "do-finally-fired-not-atomic": (
+        "reactive-operators/src/ops/do_finally.rs",
+        "        if !self.fired.swap(true, Ordering::AcqRel) {",
+        """        if !self.fired.load(Ordering::Acquire) {
+            self.fired.store(true, Ordering::Release);""",
+        "do_finally::loom_models::cancel_races_completion",
+        OPS,
+    ),
 }
 
 
