@@ -398,7 +398,11 @@ mod tests {
         assert_eq!(signals(&log), ["subscribe"]);
         d.request(3);
         assert_eq!(signals(&log), ["subscribe", "next 5", "complete"]);
-        assert_eq!(Arc::strong_count(&alive), 1, "downstream dropped after delivery");
+        assert_eq!(
+            Arc::strong_count(&alive),
+            1,
+            "downstream dropped after delivery"
+        );
         d.request(1);
         d.cancel();
         assert_eq!(up.cancels(), 0, "the upstream had ended");
@@ -498,7 +502,11 @@ mod loom_models {
                 ["subscribe", "next 7", "complete"],
                 "the value exactly once, then the completion"
             );
-            assert_eq!(Arc::strong_count(&alive), 1, "downstream dropped while held");
+            assert_eq!(
+                Arc::strong_count(&alive),
+                1,
+                "downstream dropped while held"
+            );
         });
     }
 
@@ -522,8 +530,16 @@ mod loom_models {
                 seen == ["subscribe"] || seen == ["subscribe", "next 7", "complete"],
                 "a signal after cancel, or half a delivery: {seen:?}"
             );
-            assert_eq!(watch.strong_count(), 0, "the value dropped while the subscription is held");
-            assert_eq!(Arc::strong_count(&alive), 1, "rule 3.13, while the subscription is held");
+            assert_eq!(
+                watch.strong_count(),
+                0,
+                "the value dropped while the subscription is held"
+            );
+            assert_eq!(
+                Arc::strong_count(&alive),
+                1,
+                "rule 3.13, while the subscription is held"
+            );
             assert!(up.cancels() <= 1);
         });
     }

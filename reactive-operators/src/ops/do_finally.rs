@@ -138,7 +138,12 @@ pub(crate) fn cancel_races_completion() {
     let completer = thread::spawn(move || source.on_complete());
     subscription.cancel();
     completer.join().unwrap();
-    assert_eq!(runs.load(Ordering::Acquire), 1, "do_finally ran {} times", runs.load(Ordering::Acquire));
+    assert_eq!(
+        runs.load(Ordering::Acquire),
+        1,
+        "do_finally ran {} times",
+        runs.load(Ordering::Acquire)
+    );
 }
 
 #[cfg(all(test, reactive_loom))]

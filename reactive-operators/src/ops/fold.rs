@@ -34,7 +34,14 @@ where
     where
         S: Subscriber<B> + 'static,
     {
-        one_value::subscribe(&self.source, Folder { acc: Some(self.init.clone()), f: self.f.clone() }, subscriber);
+        one_value::subscribe(
+            &self.source,
+            Folder {
+                acc: Some(self.init.clone()),
+                f: self.f.clone(),
+            },
+            subscriber,
+        );
     }
 }
 

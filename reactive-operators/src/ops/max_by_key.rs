@@ -33,7 +33,14 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        one_value::subscribe(&self.source, GreatestBy { best: None, f: self.f.clone() }, subscriber);
+        one_value::subscribe(
+            &self.source,
+            GreatestBy {
+                best: None,
+                f: self.f.clone(),
+            },
+            subscriber,
+        );
     }
 }
 

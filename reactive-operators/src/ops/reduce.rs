@@ -32,7 +32,14 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        one_value::subscribe(&self.source, Reducer { acc: None, f: self.f.clone() }, subscriber);
+        one_value::subscribe(
+            &self.source,
+            Reducer {
+                acc: None,
+                f: self.f.clone(),
+            },
+            subscriber,
+        );
     }
 }
 

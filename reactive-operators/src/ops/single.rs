@@ -1,7 +1,7 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
 use reactive_core::Error;
+use reactive_core::{Publisher, Subscriber};
 
 use super::one_value::{self, Aggregator, Outcome, debug_with_source};
 

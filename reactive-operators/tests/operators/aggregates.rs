@@ -30,15 +30,30 @@ where
         ("first", source.clone().first().map(text).boxed()),
         ("last", source.clone().last().map(text).boxed()),
         ("single", source.clone().single().map(text).boxed()),
-        ("reduce", source.clone().reduce(|a, b| a + b).map(text).boxed()),
-        ("fold", source.clone().fold(0u64, |a, b| a + b).map(text).boxed()),
-        ("collect", source.clone().collect::<Vec<_>>().map(text).boxed()),
+        (
+            "reduce",
+            source.clone().reduce(|a, b| a + b).map(text).boxed(),
+        ),
+        (
+            "fold",
+            source.clone().fold(0u64, |a, b| a + b).map(text).boxed(),
+        ),
+        (
+            "collect",
+            source.clone().collect::<Vec<_>>().map(text).boxed(),
+        ),
         ("all", source.clone().all(|v| v < 100).map(text).boxed()),
         ("any", source.clone().any(|v| v > 100).map(text).boxed()),
-        ("has_elements", source.clone().has_elements().map(text).boxed()),
+        (
+            "has_elements",
+            source.clone().has_elements().map(text).boxed(),
+        ),
         ("min", source.clone().min().map(text).boxed()),
         ("max", source.clone().max().map(text).boxed()),
-        ("min_by_key", source.clone().min_by_key(|v| *v).map(text).boxed()),
+        (
+            "min_by_key",
+            source.clone().min_by_key(|v| *v).map(text).boxed(),
+        ),
         ("max_by_key", source.max_by_key(|v| *v).map(text).boxed()),
     ]
 }
@@ -90,7 +105,10 @@ fn each_requests_upstream_on_subscribe_whatever_the_downstream_requests() {
                 "{name}: a downstream request is not forwarded"
             );
             ts.cancel();
-            assert!(upstream.is_cancelled(), "{name}: cancel reaches the upstream");
+            assert!(
+                upstream.is_cancelled(),
+                "{name}: cancel reaches the upstream"
+            );
             assert_clean(&env);
         }
     }
@@ -108,10 +126,16 @@ fn the_value_waits_for_the_downstream_request() {
             upstream.send_completion(); // `first`, `any`... decided at the first item
         }
         assert_eq!(ts.value_count(), 0, "{name}: nothing without demand");
-        assert!(!ts.is_terminated(), "{name}: the completion waits with the value");
+        assert!(
+            !ts.is_terminated(),
+            "{name}: the completion waits with the value"
+        );
         ts.request(1);
         assert_eq!(ts.value_count(), 1, "{name}");
-        assert!(ts.is_complete(), "{name}: completes right after its one item");
+        assert!(
+            ts.is_complete(),
+            "{name}: completes right after its one item"
+        );
         assert!(ts.is_dropped(), "{name}: rule 3.13 after completion");
         assert!(ts.violations().is_empty(), "{name}: {ts:?}");
         assert_clean(&env);
@@ -122,7 +146,10 @@ fn the_value_waits_for_the_downstream_request() {
 fn a_request_made_before_the_value_lets_it_go_at_once() {
     let (upstream, env) = manual::<u64>();
     let ts = TestSubscriber::with_request(1);
-    upstream.clone().fold(0u64, |a, b| a + b).subscribe(ts.clone());
+    upstream
+        .clone()
+        .fold(0u64, |a, b| a + b)
+        .subscribe(ts.clone());
     for v in [1, 2, 3] {
         upstream.send_next(v);
     }
@@ -137,17 +164,27 @@ fn a_request_made_before_the_value_lets_it_go_at_once() {
 fn cancel_mid_stream_drops_the_partial_result_and_cancels_upstream() {
     let (upstream, env) = manual::<Arc<u64>>();
     let ts = TestSubscriber::<Vec<Arc<u64>>>::with_request(1);
-    upstream.clone().collect::<Vec<_>>().subscribe(ts.tracked_clone());
+    upstream
+        .clone()
+        .collect::<Vec<_>>()
+        .subscribe(ts.tracked_clone());
     let item = Arc::new(1);
     let watch = Arc::downgrade(&item);
     upstream.send_next(item);
     ts.cancel();
     assert!(upstream.is_cancelled());
-    assert!(ts.is_dropped(), "rule 3.13, while the subscription is still held");
+    assert!(
+        ts.is_dropped(),
+        "rule 3.13, while the subscription is still held"
+    );
     // The upstream lets go of its subscriber (and the partial Vec) when it stops: here, when
     // the manual publisher is dropped.
     drop(upstream);
-    assert_eq!(watch.strong_count(), 0, "the partial collection was dropped");
+    assert_eq!(
+        watch.strong_count(),
+        0,
+        "the partial collection was dropped"
+    );
     assert_eq!(ts.value_count(), 0);
     assert!(!ts.is_terminated(), "no signal after cancel");
     assert_clean(&env);
@@ -164,8 +201,15 @@ fn cancel_after_the_value_is_ready_drops_it_undelivered() {
     upstream.send_completion();
     ts.cancel();
     assert!(ts.is_dropped());
-    assert_eq!(watch.strong_count(), 0, "the ready value was dropped by the cancel");
-    assert!(!upstream.is_cancelled(), "the upstream had completed: nothing to cancel");
+    assert_eq!(
+        watch.strong_count(),
+        0,
+        "the ready value was dropped by the cancel"
+    );
+    assert!(
+        !upstream.is_cancelled(),
+        "the upstream had completed: nothing to cancel"
+    );
     ts.request(1);
     assert_eq!(ts.value_count(), 0);
     assert_clean(&env);
@@ -263,9 +307,7 @@ fn results_match_the_iterator_methods() {
         vec![3, 1, 4, 1, 5, 9, 2, 6],
         (0..1000).map(|v| (v * 7919) % 101).collect(),
     ];
-    fn one<T: Clone + Send + std::fmt::Debug + 'static>(
-        p: impl Publisher<Item = T>,
-    ) -> Option<T> {
+    fn one<T: Clone + Send + std::fmt::Debug + 'static>(p: impl Publisher<Item = T>) -> Option<T> {
         let ts = TestSubscriber::with_request(UNBOUNDED);
         p.subscribe(ts.clone());
         assert!(ts.is_complete(), "{ts:?}");
@@ -278,13 +320,18 @@ fn results_match_the_iterator_methods() {
         assert_eq!(one(src().count()), Some(it().count() as u64));
         assert_eq!(one(src().first()), it().next());
         assert_eq!(one(src().last()), it().last());
-        assert_eq!(one(src().reduce(|a, b| a.wrapping_mul(3) ^ b)),
-            it().reduce(|a, b| a.wrapping_mul(3) ^ b));
+        assert_eq!(
+            one(src().reduce(|a, b| a.wrapping_mul(3) ^ b)),
+            it().reduce(|a, b| a.wrapping_mul(3) ^ b)
+        );
         assert_eq!(
             one(src().fold(1u64, |a, b| a.wrapping_mul(b + 1))),
             Some(it().fold(1u64, |a, b| a.wrapping_mul(b + 1)))
         );
-        assert_eq!(one(src().collect::<Vec<_>>()), Some(it().collect::<Vec<_>>()));
+        assert_eq!(
+            one(src().collect::<Vec<_>>()),
+            Some(it().collect::<Vec<_>>())
+        );
         assert_eq!(
             one(src().collect::<BTreeSet<_>>()),
             Some(it().collect::<BTreeSet<_>>())
@@ -368,13 +415,28 @@ fn single_fails_at_the_second_item_and_cancels_the_upstream() {
         .unwrap();
 }
 
+/// Builds the operator under test over a manual upstream.
+type Build<T> = Box<dyn Fn(ManualPublisher<u64>) -> BoxPublisher<T>>;
+
 #[test]
 fn short_circuits_cancel_the_upstream_at_the_deciding_item() {
-    let cases: Vec<(&str, Box<dyn Fn(ManualPublisher<u64>) -> BoxPublisher<String>>)> = vec![
-        ("first", Box::new(|u| u.first().map(|v| v.to_string()).boxed())),
-        ("has_elements", Box::new(|u| u.has_elements().map(|v| v.to_string()).boxed())),
-        ("any", Box::new(|u| u.any(|v| v == 2).map(|v| v.to_string()).boxed())),
-        ("all", Box::new(|u| u.all(|v| v != 2).map(|v| v.to_string()).boxed())),
+    let cases: Vec<(&str, Build<String>)> = vec![
+        (
+            "first",
+            Box::new(|u| u.first().map(|v| v.to_string()).boxed()),
+        ),
+        (
+            "has_elements",
+            Box::new(|u| u.has_elements().map(|v| v.to_string()).boxed()),
+        ),
+        (
+            "any",
+            Box::new(|u| u.any(|v| v == 2).map(|v| v.to_string()).boxed()),
+        ),
+        (
+            "all",
+            Box::new(|u| u.all(|v| v != 2).map(|v| v.to_string()).boxed()),
+        ),
     ];
     for (name, make) in cases {
         let (upstream, env) = manual::<u64>();
@@ -393,7 +455,10 @@ fn short_circuits_cancel_the_upstream_at_the_deciding_item() {
             "first" | "has_elements" => 1,
             _ => 2,
         };
-        assert_eq!(sent, expected, "{name}: the deciding item is the last one it took");
+        assert_eq!(
+            sent, expected,
+            "{name}: the deciding item is the last one it took"
+        );
         assert_eq!(ts.value_count(), 1, "{name}");
         assert!(ts.is_complete(), "{name}");
         assert_clean(&env);
@@ -457,7 +522,11 @@ fn works_with_the_blocking_and_async_terminals() {
 fn each_subscription_starts_afresh() {
     let sum = range(1u64..=3).fold(10u64, |a, b| a + b);
     for _ in 0..2 {
-        StepVerifier::create(&sum).expect_next(16).expect_complete().verify().unwrap();
+        StepVerifier::create(&sum)
+            .expect_next(16)
+            .expect_complete()
+            .verify()
+            .unwrap();
     }
     let firsts = range(0u64..3).collect::<Vec<_>>();
     let ts1 = TestSubscriber::with_request(1);

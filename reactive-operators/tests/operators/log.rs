@@ -52,7 +52,8 @@ struct Text<'a>(&'a mut Fields);
 
 impl Visit for Text<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_string(), format!("{value:?}"));
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.insert(field.name().to_string(), value.to_string());
@@ -97,7 +98,9 @@ fn every_signal_request_and_cancel_is_an_event_with_the_name() {
         ts.cancel();
 
         let ts = TestSubscriber::<u64>::with_request(UNBOUNDED);
-        error::<u64>(Error::msg("boom")).log("failing").subscribe(ts.clone());
+        error::<u64>(Error::msg("boom"))
+            .log("failing")
+            .subscribe(ts.clone());
         assert!(ts.error().is_some());
     });
     assert_eq!(
@@ -126,7 +129,11 @@ fn every_signal_request_and_cancel_is_an_event_with_the_name() {
     );
     let events = recorder.events.lock().unwrap();
     assert!(events.iter().all(|e| e["level"] == "INFO"));
-    assert!(events.iter().all(|e| e["target"] == "reactive_operators::log"));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["target"] == "reactive_operators::log")
+    );
 }
 
 #[test]
@@ -148,7 +155,10 @@ fn a_disabled_level_records_nothing_and_changes_nothing() {
     let recorder = Recorder::new(Level::WARN);
     tracing::subscriber::with_default(recorder.clone(), || {
         let ts = TestSubscriber::<u64>::with_request(UNBOUNDED);
-        range(0u64..1000).log("quiet").filter(|v| v % 2 == 0).subscribe(ts.clone());
+        range(0u64..1000)
+            .log("quiet")
+            .filter(|v| v % 2 == 0)
+            .subscribe(ts.clone());
         assert_eq!(ts.value_count(), 500);
         assert!(ts.is_complete());
     });

@@ -59,9 +59,12 @@ fn every_one_keeps_items_demand_and_the_rules() {
     }
 }
 
+/// Builds the operator under test over a manual upstream.
+type Build = fn(reactive_tck::harness::ManualPublisher<u64>) -> BoxPublisher<u64>;
+
 #[test]
 fn requests_reach_the_upstream_unchanged_and_cancel_reaches_it() {
-    let make: Vec<(&str, fn(reactive_tck::harness::ManualPublisher<u64>) -> BoxPublisher<u64>)> = vec![
+    let make: Vec<(&str, Build)> = vec![
         ("inspect", |u| u.inspect(|_| {}).boxed()),
         ("do_on_subscribe", |u| u.do_on_subscribe(|_| {}).boxed()),
         ("do_on_request", |u| u.do_on_request(|_| {}).boxed()),
@@ -75,7 +78,11 @@ fn requests_reach_the_upstream_unchanged_and_cancel_reaches_it() {
         let (upstream, env) = manual::<u64>();
         let ts = TestSubscriber::<u64>::with_request(0);
         make(upstream.clone()).subscribe(ts.clone());
-        assert_eq!(upstream.take_requests(), 0, "{name}: asks nothing on its own");
+        assert_eq!(
+            upstream.take_requests(),
+            0,
+            "{name}: asks nothing on its own"
+        );
         for n in [1, 5, 2] {
             ts.request(n);
             assert_eq!(upstream.take_requests(), n, "{name}: request({n})");
@@ -91,7 +98,12 @@ fn requests_reach_the_upstream_unchanged_and_cancel_reaches_it() {
 #[test]
 fn the_pass_through_ones_hand_the_upstream_subscription_down_unchanged() {
     let seen: Arc<Mutex<Option<SubscriptionRef>>> = Arc::new(Mutex::new(None));
-    for name in ["inspect", "do_on_complete", "do_on_error", "do_on_subscribe"] {
+    for name in [
+        "inspect",
+        "do_on_complete",
+        "do_on_error",
+        "do_on_subscribe",
+    ] {
         let slot = seen.clone();
         let spy = range(0u64..3).do_on_subscribe(move |s| *slot.lock().unwrap() = Some(s.clone()));
         let p: BoxPublisher<u64> = match name {
@@ -122,7 +134,9 @@ fn inspect_sees_every_item_before_the_downstream_and_keeps_the_conditional_path(
     assert_eq!(ts.values(), [0, 1, 2, 3]);
     assert_eq!(
         entries(&j),
-        ["saw 0", "then 0", "saw 1", "then 1", "saw 2", "then 2", "saw 3", "then 3"]
+        [
+            "saw 0", "then 0", "saw 1", "then 1", "saw 2", "then 2", "saw 3", "then 3"
+        ]
     );
 
     // inspect between the source and a filter: rejected items cost no request(1) upstream.
@@ -137,8 +151,16 @@ fn inspect_sees_every_item_before_the_downstream_and_keeps_the_conditional_path(
         .filter(|v| v % 10 == 0)
         .subscribe(ts.clone());
     assert_eq!(ts.values(), [0, 10, 20]);
-    assert_eq!(*requests.lock().unwrap(), [3], "the conditional path was lost");
-    assert_eq!(entries(&seen).len(), 21, "inspect saw the rejected items too");
+    assert_eq!(
+        *requests.lock().unwrap(),
+        [3],
+        "the conditional path was lost"
+    );
+    assert_eq!(
+        entries(&seen).len(),
+        21,
+        "inspect saw the rejected items too"
+    );
 }
 
 #[test]
@@ -175,7 +197,10 @@ fn do_on_request_sees_every_n_including_zero() {
         .subscribe(ts.clone());
     ts.request(0);
     assert_eq!(*seen.lock().unwrap(), [0]);
-    assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+    assert_eq!(
+        ts.error().map(|e| e.kind()),
+        Some(ErrorKind::InvalidRequest)
+    );
 }
 
 #[test]
@@ -229,7 +254,10 @@ fn do_on_complete_and_do_on_error_run_before_the_downstream_signal() {
         .do_on_error(move |e| note(&b, format!("error {}", e.message())))
         .subscribe(ts.clone());
     assert_eq!(entries(&j), ["error boom"]);
-    assert_eq!(ts.error().map(|e| e.message().to_string()).as_deref(), Some("boom"));
+    assert_eq!(
+        ts.error().map(|e| e.message().to_string()).as_deref(),
+        Some("boom")
+    );
     // Before the downstream: a hook that checks the subscriber has not seen it yet.
     let probe = TestSubscriber::<u64>::with_request(UNBOUNDED);
     let watched = probe.clone();

@@ -302,7 +302,11 @@ mod reports {
     /// An aggregate that always has its one item.
     fn always_one<V: PublisherVerification>(v: &V) {
         let report = run_publisher_verification(v);
-        check_optional_failure(&report, EMPTY_STREAM, "Expected end-of-stream but got element");
+        check_optional_failure(
+            &report,
+            EMPTY_STREAM,
+            "Expected end-of-stream but got element",
+        );
         check(report, 12, 27, 1);
     }
 
