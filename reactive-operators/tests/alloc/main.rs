@@ -232,3 +232,17 @@ fn transforms_and_filters_do_not_allocate_per_item() {
         range(0..u32::try_from(n).unwrap()).cast::<u64>()
     });
 }
+
+#[test]
+fn no_aggregate_or_side_effect_allocates_per_item() {
+    assert_no_allocation_per_item("count", |n| range(0..n).count());
+    assert_no_allocation_per_item("last", |n| range(0..n).last());
+    assert_no_allocation_per_item("reduce", |n| range(0..n).reduce(u64::wrapping_add));
+    assert_no_allocation_per_item("fold", |n| range(0..n).fold(0, u64::wrapping_add));
+    assert_no_allocation_per_item("max_by_key", |n| range(0..n).max_by_key(|v| v % 7));
+    assert_no_allocation_per_item("all", |n| range(0..n).all(move |v| v < n).map(u64::from));
+    assert_no_allocation_per_item("inspect", |n| range(0..n).inspect(|_| {}));
+    assert_no_allocation_per_item("do_on_request", |n| range(0..n).do_on_request(|_| {}));
+    assert_no_allocation_per_item("do_finally", |n| range(0..n).do_finally(|| {}));
+    assert_no_allocation_per_item("log", |n| range(0..n).log("quiet"));
+}
