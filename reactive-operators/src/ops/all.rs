@@ -1,44 +1,19 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::all`](crate::PublisherExt::all).
+    All [F] [] { predicate: F }
+    where [F: FnMut(P::Item) -> bool + Clone + Send + 'static,]
+    => bool, |this| Decide::<_, false>(this.predicate.clone())
+);
 
-/// The publisher returned by [`PublisherExt::all`](crate::PublisherExt::all).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct All<P, F> {
-    source: P,
-    predicate: F,
-}
+/// `any` (`ANY = true`: decided by the first item that passes) or `all` (`false`: decided by
+/// the first that fails); `Any` builds on it.
+pub(super) struct Decide<F, const ANY: bool>(pub(super) F);
 
-impl<P, F> All<P, F> {
-    pub(crate) fn new(source: P, predicate: F) -> Self {
-        All { source, predicate }
-    }
-}
-
-debug_with_source!(All, F);
-
-impl<P, F> Publisher for All<P, F>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    F: FnMut(P::Item) -> bool + Clone + Send + 'static,
-{
-    type Item = bool;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<bool> + 'static,
-    {
-        one_value::subscribe(&self.source, Every(self.predicate.clone()), subscriber);
-    }
-}
-
-struct Every<F>(F);
-
-impl<T, F> Aggregator<T> for Every<F>
+impl<T, F, const ANY: bool> Aggregator<T> for Decide<F, ANY>
 where
     F: FnMut(T) -> bool + Send + 'static,
 {
@@ -46,14 +21,14 @@ where
 
     #[inline]
     fn push(&mut self, item: T) -> ControlFlow<Outcome<bool>> {
-        if (self.0)(item) {
-            ControlFlow::Continue(())
+        if (self.0)(item) == ANY {
+            ControlFlow::Break(Ok(Some(ANY)))
         } else {
-            ControlFlow::Break(Ok(Some(false)))
+            ControlFlow::Continue(())
         }
     }
 
     fn finish(self) -> Outcome<bool> {
-        Ok(Some(true))
+        Ok(Some(!ANY))
     }
 }

@@ -1,38 +1,11 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
-
-/// The publisher returned by [`PublisherExt::count`](crate::PublisherExt::count).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct Count<P> {
-    source: P,
-}
-
-impl<P> Count<P> {
-    pub(crate) fn new(source: P) -> Self {
-        Count { source }
-    }
-}
-
-debug_with_source!(Count);
-
-impl<P> Publisher for Count<P>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-{
-    type Item = u64;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<u64> + 'static,
-    {
-        one_value::subscribe(&self.source, Counter(0), subscriber);
-    }
-}
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::count`](crate::PublisherExt::count).
+    Count [] [] {} where [] => u64, |this| Counter(0)
+);
 
 struct Counter(u64);
 

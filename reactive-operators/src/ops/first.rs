@@ -1,38 +1,11 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
-
-/// The publisher returned by [`PublisherExt::first`](crate::PublisherExt::first).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct First<P> {
-    source: P,
-}
-
-impl<P> First<P> {
-    pub(crate) fn new(source: P) -> Self {
-        First { source }
-    }
-}
-
-debug_with_source!(First);
-
-impl<P> Publisher for First<P>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-{
-    type Item = P::Item;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<P::Item> + 'static,
-    {
-        one_value::subscribe(&self.source, Head, subscriber);
-    }
-}
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::first`](crate::PublisherExt::first).
+    First [] [] {} where [] => P::Item, |this| Head
+);
 
 struct Head;
 

@@ -1,49 +1,13 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
-
-/// The publisher returned by [`PublisherExt::fold`](crate::PublisherExt::fold).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct Fold<P, B, F> {
-    source: P,
-    init: B,
-    f: F,
-}
-
-impl<P, B, F> Fold<P, B, F> {
-    pub(crate) fn new(source: P, init: B, f: F) -> Self {
-        Fold { source, init, f }
-    }
-}
-
-debug_with_source!(Fold, B, F);
-
-impl<P, B, F> Publisher for Fold<P, B, F>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    B: Clone + Send + 'static,
-    F: FnMut(B, P::Item) -> B + Clone + Send + 'static,
-{
-    type Item = B;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<B> + 'static,
-    {
-        one_value::subscribe(
-            &self.source,
-            Folder {
-                acc: Some(self.init.clone()),
-                f: self.f.clone(),
-            },
-            subscriber,
-        );
-    }
-}
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::fold`](crate::PublisherExt::fold).
+    Fold [B, F] [] { init: B, f: F }
+    where [B: Clone + Send + 'static, F: FnMut(B, P::Item) -> B + Clone + Send + 'static,]
+    => B, |this| Folder { acc: Some(this.init.clone()), f: this.f.clone() }
+);
 
 struct Folder<B, F> {
     /// `None` only while `f` runs (and after a panic in it).

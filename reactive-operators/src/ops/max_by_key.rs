@@ -1,74 +1,9 @@
-use std::ops::ControlFlow;
+use super::min_by_key::ExtremeByKey;
+use super::one_value::aggregate_operator;
 
-use reactive_core::{Publisher, Subscriber};
-
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
-
-/// The publisher returned by [`PublisherExt::max_by_key`](crate::PublisherExt::max_by_key).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct MaxByKey<P, F> {
-    source: P,
-    f: F,
-}
-
-impl<P, F> MaxByKey<P, F> {
-    pub(crate) fn new(source: P, f: F) -> Self {
-        MaxByKey { source, f }
-    }
-}
-
-debug_with_source!(MaxByKey, F);
-
-impl<P, F, K> Publisher for MaxByKey<P, F>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    F: FnMut(&P::Item) -> K + Clone + Send + 'static,
-    K: Ord + Send + 'static,
-{
-    type Item = P::Item;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<P::Item> + 'static,
-    {
-        one_value::subscribe(
-            &self.source,
-            GreatestBy {
-                best: None,
-                f: self.f.clone(),
-            },
-            subscriber,
-        );
-    }
-}
-
-struct GreatestBy<K, T, F> {
-    best: Option<(K, T)>,
-    f: F,
-}
-
-impl<K, T, F> Aggregator<T> for GreatestBy<K, T, F>
-where
-    K: Ord + Send + 'static,
-    T: Send + 'static,
-    F: FnMut(&T) -> K + Send + 'static,
-{
-    type Output = T;
-
-    #[inline]
-    fn push(&mut self, item: T) -> ControlFlow<Outcome<T>> {
-        let key = (self.f)(&item);
-        // As `Iterator::max_by_key`: of equal keys, the last item wins.
-        match &self.best {
-            Some((greatest, _)) if *greatest > key => {}
-            _ => self.best = Some((key, item)),
-        }
-        ControlFlow::Continue(())
-    }
-
-    fn finish(self) -> Outcome<T> {
-        Ok(self.best.map(|(_, item)| item))
-    }
-}
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::max_by_key`](crate::PublisherExt::max_by_key).
+    MaxByKey [F] [K] { f: F }
+    where [F: FnMut(&P::Item) -> K + Clone + Send + 'static, K: Ord + Send + 'static,]
+    => P::Item, |this| ExtremeByKey::<_, _, _, true> { best: None, f: this.f.clone() }
+);

@@ -1,51 +1,28 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::min`](crate::PublisherExt::min).
+    Min [] [] {} where [P::Item: Ord,] => P::Item, |this| Extreme::<_, false>(None)
+);
 
-/// The publisher returned by [`PublisherExt::min`](crate::PublisherExt::min).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct Min<P> {
-    source: P,
-}
+/// The smallest item (`GREATEST = false`, the first of equals stays, as `Iterator::min`) or
+/// the greatest (`true`, the last of equals wins, as `Iterator::max`); `Max` builds on it.
+pub(super) struct Extreme<T, const GREATEST: bool>(pub(super) Option<T>);
 
-impl<P> Min<P> {
-    pub(crate) fn new(source: P) -> Self {
-        Min { source }
-    }
-}
-
-debug_with_source!(Min);
-
-impl<P> Publisher for Min<P>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    P::Item: Ord,
-{
-    type Item = P::Item;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<P::Item> + 'static,
-    {
-        one_value::subscribe(&self.source, Least(None), subscriber);
-    }
-}
-
-struct Least<T>(Option<T>);
-
-impl<T: Ord + Send + 'static> Aggregator<T> for Least<T> {
+impl<T: Ord + Send + 'static, const GREATEST: bool> Aggregator<T> for Extreme<T, GREATEST> {
     type Output = T;
 
     #[inline]
     fn push(&mut self, item: T) -> ControlFlow<Outcome<T>> {
-        // As `Iterator::min`: of equal items, the first one stays.
-        match &self.0 {
-            Some(least) if *least <= item => {}
-            _ => self.0 = Some(item),
+        let keep = match &self.0 {
+            None => false,
+            Some(best) if GREATEST => *best > item,
+            Some(best) => *best <= item,
+        };
+        if !keep {
+            self.0 = Some(item);
         }
         ControlFlow::Continue(())
     }

@@ -1,55 +1,23 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::min_by_key`](crate::PublisherExt::min_by_key).
+    MinByKey [F] [K] { f: F }
+    where [F: FnMut(&P::Item) -> K + Clone + Send + 'static, K: Ord + Send + 'static,]
+    => P::Item, |this| ExtremeByKey::<_, _, _, false> { best: None, f: this.f.clone() }
+);
 
-/// The publisher returned by [`PublisherExt::min_by_key`](crate::PublisherExt::min_by_key).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct MinByKey<P, F> {
-    source: P,
-    f: F,
+/// The item with the smallest key (`GREATEST = false`, the first of equal keys stays, as
+/// `Iterator::min_by_key`) or the greatest (`true`, the last wins, as
+/// `Iterator::max_by_key`); `MaxByKey` builds on it.
+pub(super) struct ExtremeByKey<K, T, F, const GREATEST: bool> {
+    pub(super) best: Option<(K, T)>,
+    pub(super) f: F,
 }
 
-impl<P, F> MinByKey<P, F> {
-    pub(crate) fn new(source: P, f: F) -> Self {
-        MinByKey { source, f }
-    }
-}
-
-debug_with_source!(MinByKey, F);
-
-impl<P, F, K> Publisher for MinByKey<P, F>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    F: FnMut(&P::Item) -> K + Clone + Send + 'static,
-    K: Ord + Send + 'static,
-{
-    type Item = P::Item;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<P::Item> + 'static,
-    {
-        one_value::subscribe(
-            &self.source,
-            LeastBy {
-                best: None,
-                f: self.f.clone(),
-            },
-            subscriber,
-        );
-    }
-}
-
-struct LeastBy<K, T, F> {
-    best: Option<(K, T)>,
-    f: F,
-}
-
-impl<K, T, F> Aggregator<T> for LeastBy<K, T, F>
+impl<K, T, F, const GREATEST: bool> Aggregator<T> for ExtremeByKey<K, T, F, GREATEST>
 where
     K: Ord + Send + 'static,
     T: Send + 'static,
@@ -60,10 +28,13 @@ where
     #[inline]
     fn push(&mut self, item: T) -> ControlFlow<Outcome<T>> {
         let key = (self.f)(&item);
-        // As `Iterator::min_by_key`: of equal keys, the first item stays.
-        match &self.best {
-            Some((least, _)) if *least <= key => {}
-            _ => self.best = Some((key, item)),
+        let keep = match &self.best {
+            None => false,
+            Some((best, _)) if GREATEST => *best > key,
+            Some((best, _)) => *best <= key,
+        };
+        if !keep {
+            self.best = Some((key, item));
         }
         ControlFlow::Continue(())
     }

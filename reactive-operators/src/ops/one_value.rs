@@ -111,3 +111,48 @@ macro_rules! debug_with_source {
     };
 }
 pub(crate) use debug_with_source;
+
+/// An aggregate's publisher struct: `source` plus the given fields, `new`, `Clone`, `Debug`,
+/// and a `Publisher` impl (items `$out`, with the extra bounds) that subscribes the
+/// aggregator `$agg` (built from `$this`, the publisher).
+macro_rules! aggregate_operator {
+    (
+        $(#[$meta:meta])*
+        $name:ident [$($param:ident),*] [$($extra:ident),*] { $($field:ident: $fty:ty),* }
+        where [$($bounds:tt)*] => $out:ty, |$this:ident| $agg:expr
+    ) => {
+        $(#[$meta])*
+        #[must_use = "publishers do nothing until subscribed"]
+        #[derive(Clone)]
+        pub struct $name<P $(, $param)*> {
+            source: P,
+            $($field: $fty,)*
+        }
+
+        impl<P $(, $param)*> $name<P $(, $param)*> {
+            pub(crate) fn new(source: P $(, $field: $fty)*) -> Self {
+                $name { source $(, $field)* }
+            }
+        }
+
+        crate::ops::one_value::debug_with_source!($name $(, $param)*);
+
+        impl<P $(, $param)* $(, $extra)*> reactive_core::Publisher for $name<P $(, $param)*>
+        where
+            P: reactive_core::Publisher,
+            P::Item: Send + 'static,
+            $($bounds)*
+        {
+            type Item = $out;
+
+            fn subscribe<S>(&self, subscriber: S)
+            where
+                S: reactive_core::Subscriber<$out> + 'static,
+            {
+                let $this = self;
+                crate::ops::one_value::subscribe(&$this.source, $agg, subscriber);
+            }
+        }
+    };
+}
+pub(crate) use aggregate_operator;

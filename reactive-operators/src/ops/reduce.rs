@@ -1,47 +1,13 @@
 use std::ops::ControlFlow;
 
-use reactive_core::{Publisher, Subscriber};
+use super::one_value::{Aggregator, Outcome, aggregate_operator};
 
-use super::one_value::{self, Aggregator, Outcome, debug_with_source};
-
-/// The publisher returned by [`PublisherExt::reduce`](crate::PublisherExt::reduce).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct Reduce<P, F> {
-    source: P,
-    f: F,
-}
-
-impl<P, F> Reduce<P, F> {
-    pub(crate) fn new(source: P, f: F) -> Self {
-        Reduce { source, f }
-    }
-}
-
-debug_with_source!(Reduce, F);
-
-impl<P, F> Publisher for Reduce<P, F>
-where
-    P: Publisher,
-    P::Item: Send + 'static,
-    F: FnMut(P::Item, P::Item) -> P::Item + Clone + Send + 'static,
-{
-    type Item = P::Item;
-
-    fn subscribe<S>(&self, subscriber: S)
-    where
-        S: Subscriber<P::Item> + 'static,
-    {
-        one_value::subscribe(
-            &self.source,
-            Reducer {
-                acc: None,
-                f: self.f.clone(),
-            },
-            subscriber,
-        );
-    }
-}
+aggregate_operator!(
+    /// The publisher returned by [`PublisherExt::reduce`](crate::PublisherExt::reduce).
+    Reduce [F] [] { f: F }
+    where [F: FnMut(P::Item, P::Item) -> P::Item + Clone + Send + 'static,]
+    => P::Item, |this| Reducer { acc: None, f: this.f.clone() }
+);
 
 struct Reducer<T, F> {
     acc: Option<T>,

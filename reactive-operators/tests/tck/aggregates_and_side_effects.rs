@@ -299,124 +299,59 @@ mod reports {
     const EMPTY_STREAM: &str =
         "optional_spec105_empty_stream_must_terminate_by_signalling_on_complete";
 
-    /// An aggregate that always has its one item.
-    fn always_one<V: PublisherVerification>(v: &V) {
-        let report = run_publisher_verification(v);
-        check_optional_failure(
-            &report,
-            EMPTY_STREAM,
-            "Expected end-of-stream but got element",
-        );
-        check(report, 12, 27, 1);
+    /// The aggregates that always have their one item.
+    #[test]
+    fn always_one_item_reports() {
+        let reports = [
+            run_publisher_verification(&CountTck),
+            run_publisher_verification(&SingleTck),
+            run_publisher_verification(&FoldTck),
+            run_publisher_verification(&CollectTck),
+            run_publisher_verification(&AllTck),
+            run_publisher_verification(&AnyTck),
+            run_publisher_verification(&HasElementsTck),
+        ];
+        for report in reports {
+            check_optional_failure(
+                &report,
+                EMPTY_STREAM,
+                "Expected end-of-stream but got element",
+            );
+            check(report, 12, 27, 1);
+        }
+    }
+
+    /// The aggregates that emit nothing for an empty stream.
+    #[test]
+    fn zero_or_one_item_reports() {
+        let reports = [
+            run_publisher_verification(&FirstTck),
+            run_publisher_verification(&LastTck),
+            run_publisher_verification(&ReduceTck),
+            run_publisher_verification(&MinTck),
+            run_publisher_verification(&MaxTck),
+            run_publisher_verification(&MinByKeyTck),
+            run_publisher_verification(&MaxByKeyTck),
+        ];
+        for report in reports {
+            check(report, 13, 27, 0);
+        }
     }
 
     #[test]
-    fn count_report() {
-        always_one(&CountTck);
-    }
-
-    #[test]
-    fn single_report() {
-        always_one(&SingleTck);
-    }
-
-    #[test]
-    fn fold_report() {
-        always_one(&FoldTck);
-    }
-
-    #[test]
-    fn collect_report() {
-        always_one(&CollectTck);
-    }
-
-    #[test]
-    fn all_report() {
-        always_one(&AllTck);
-    }
-
-    #[test]
-    fn any_report() {
-        always_one(&AnyTck);
-    }
-
-    #[test]
-    fn has_elements_report() {
-        always_one(&HasElementsTck);
-    }
-
-    #[test]
-    fn first_report() {
-        check(run_publisher_verification(&FirstTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn last_report() {
-        check(run_publisher_verification(&LastTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn reduce_report() {
-        check(run_publisher_verification(&ReduceTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn min_report() {
-        check(run_publisher_verification(&MinTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn max_report() {
-        check(run_publisher_verification(&MaxTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn min_by_key_report() {
-        check(run_publisher_verification(&MinByKeyTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn max_by_key_report() {
-        check(run_publisher_verification(&MaxByKeyTck), 13, 27, 0);
-    }
-
-    #[test]
-    fn inspect_report() {
-        check(run_publisher_verification(&InspectTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_on_subscribe_report() {
-        check(run_publisher_verification(&DoOnSubscribeTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_on_request_report() {
-        check(run_publisher_verification(&DoOnRequestTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_on_cancel_report() {
-        check(run_publisher_verification(&DoOnCancelTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_on_complete_report() {
-        check(run_publisher_verification(&DoOnCompleteTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_on_error_report() {
-        check(run_publisher_verification(&DoOnErrorTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn do_finally_report() {
-        check(run_publisher_verification(&DoFinallyTck), 33, 7, 0);
-    }
-
-    #[test]
-    fn log_report() {
-        check(run_publisher_verification(&LogTck), 33, 7, 0);
+    fn side_effect_reports() {
+        let reports = [
+            run_publisher_verification(&InspectTck),
+            run_publisher_verification(&DoOnSubscribeTck),
+            run_publisher_verification(&DoOnRequestTck),
+            run_publisher_verification(&DoOnCancelTck),
+            run_publisher_verification(&DoOnCompleteTck),
+            run_publisher_verification(&DoOnErrorTck),
+            run_publisher_verification(&DoFinallyTck),
+            run_publisher_verification(&LogTck),
+        ];
+        for report in reports {
+            check(report, 33, 7, 0);
+        }
     }
 }
