@@ -529,6 +529,12 @@ BREAKS = {
         if false && before & DONE != 0 {""",
         "deferred::loom_models::cancel_races_the_value",
     ),
+    "deferred-invalid-ignored-when-ready": (
+        "reactive-core/src/support/deferred.rs",
+        "            } else if current & INVALID != 0 {",
+        "            } else if current & INVALID != 0 && current & READY == 0 {",
+        "deferred::loom_models::request_zero_races_the_value",
+    ),
     "do-finally-fired-not-atomic": (
         "reactive-operators/src/ops/do_finally.rs",
         "        if !self.fired.swap(true, Ordering::AcqRel) {",

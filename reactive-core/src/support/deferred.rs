@@ -543,4 +543,34 @@ mod loom_models {
             assert!(up.cancels() <= 1);
         });
     }
+
+    /// `request(0)` races the value: the stream always ends with the rule 3.9 error (there
+    /// never was a valid request), the value is never delivered and is dropped, and the
+    /// upstream is cancelled only if it had not yet delivered its outcome.
+    #[test]
+    fn request_zero_races_the_value() {
+        loom::model(|| {
+            let (d, log, alive) = probe::<std::sync::Arc<u64>>(0);
+            let up = Recording::start();
+            assert!(d.on_subscribe(up.sub()));
+            let value = std::sync::Arc::new(7u64);
+            let watch = std::sync::Arc::downgrade(&value);
+            let producer = d.clone();
+            let t = thread::spawn(move || producer.complete(Some(value)));
+            d.request(0);
+            t.join().unwrap();
+            assert_eq!(
+                *log.lock(),
+                ["subscribe", "error InvalidRequest"],
+                "exactly one terminal signal, the rule 3.9 error"
+            );
+            assert_eq!(
+                watch.strong_count(),
+                0,
+                "the value dropped while the subscription is held"
+            );
+            assert_eq!(Arc::strong_count(&alive), 1, "rule 3.13");
+            assert!(up.cancels() <= 1);
+        });
+    }
 }
