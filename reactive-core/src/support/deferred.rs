@@ -481,7 +481,7 @@ mod tests {
 
 #[cfg(all(test, reactive_loom))]
 mod loom_models {
-    use super::probes::probe;
+    use super::probes::{Deferred, probe};
     use super::*;
     use crate::loom::thread;
     use crate::support::test_support::Recording;
@@ -510,37 +510,48 @@ mod loom_models {
         });
     }
 
+    /// Delivers a droppable value on a second thread while `downstream` acts on this one
+    /// (the probe requested `initial` in `on_subscribe`); checks that the value and the
+    /// downstream were dropped while the subscription is still held, and that the upstream
+    /// was cancelled at most once. Returns the signals the downstream saw.
+    fn value_against(
+        initial: u64,
+        downstream: impl FnOnce(&Deferred<std::sync::Arc<u64>>),
+    ) -> Vec<String> {
+        let (d, log, alive) = probe::<std::sync::Arc<u64>>(initial);
+        let up = Recording::start();
+        assert!(d.on_subscribe(up.sub()));
+        let value = std::sync::Arc::new(7u64);
+        let watch = std::sync::Arc::downgrade(&value);
+        let producer = d.clone();
+        let t = thread::spawn(move || producer.complete(Some(value)));
+        downstream(&d);
+        t.join().unwrap();
+        assert_eq!(
+            watch.strong_count(),
+            0,
+            "the value dropped while the subscription is held"
+        );
+        assert_eq!(
+            Arc::strong_count(&alive),
+            1,
+            "rule 3.13, while the subscription is held"
+        );
+        assert!(up.cancels() <= 1);
+        log.lock().clone()
+    }
+
     /// A cancel races the value (with demand already there): either the value was delivered
     /// before the cancel, or nothing is; the value and the downstream are dropped exactly
     /// once, while the subscription is still held.
     #[test]
     fn cancel_races_the_value() {
         loom::model(|| {
-            let (d, log, alive) = probe::<std::sync::Arc<u64>>(1);
-            let up = Recording::start();
-            assert!(d.on_subscribe(up.sub()));
-            let value = std::sync::Arc::new(7u64);
-            let watch = std::sync::Arc::downgrade(&value);
-            let producer = d.clone();
-            let t = thread::spawn(move || producer.complete(Some(value)));
-            d.cancel();
-            t.join().unwrap();
-            let seen = log.lock().clone();
+            let seen = value_against(1, |d| d.cancel());
             assert!(
                 seen == ["subscribe"] || seen == ["subscribe", "next 7", "complete"],
                 "a signal after cancel, or half a delivery: {seen:?}"
             );
-            assert_eq!(
-                watch.strong_count(),
-                0,
-                "the value dropped while the subscription is held"
-            );
-            assert_eq!(
-                Arc::strong_count(&alive),
-                1,
-                "rule 3.13, while the subscription is held"
-            );
-            assert!(up.cancels() <= 1);
         });
     }
 
@@ -550,27 +561,12 @@ mod loom_models {
     #[test]
     fn request_zero_races_the_value() {
         loom::model(|| {
-            let (d, log, alive) = probe::<std::sync::Arc<u64>>(0);
-            let up = Recording::start();
-            assert!(d.on_subscribe(up.sub()));
-            let value = std::sync::Arc::new(7u64);
-            let watch = std::sync::Arc::downgrade(&value);
-            let producer = d.clone();
-            let t = thread::spawn(move || producer.complete(Some(value)));
-            d.request(0);
-            t.join().unwrap();
+            let seen = value_against(0, |d| d.request(0));
             assert_eq!(
-                *log.lock(),
+                seen,
                 ["subscribe", "error InvalidRequest"],
                 "exactly one terminal signal, the rule 3.9 error"
             );
-            assert_eq!(
-                watch.strong_count(),
-                0,
-                "the value dropped while the subscription is held"
-            );
-            assert_eq!(Arc::strong_count(&alive), 1, "rule 3.13");
-            assert!(up.cancels() <= 1);
         });
     }
 }
