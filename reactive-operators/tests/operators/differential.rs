@@ -53,6 +53,23 @@ enum Op {
     ElementAtOr(u64, u64),
     /// `cast::<u64>()` from `u32` and back.
     Cast,
+    Count,
+    /// `fold` into a sum.
+    Fold,
+    /// `reduce` by `max`.
+    Reduce,
+    First,
+    Last,
+    Min,
+    Max,
+    /// `all` / `any` on "below `m`", as 0 or 1.
+    All(u64),
+    Any(u64),
+    HasElements,
+    /// `collect::<Vec<_>>()`, summed.
+    Collect,
+    /// `inspect`, `do_on_request` and `do_finally` with no effect.
+    Peek,
 }
 
 /// `scan`'s step: the running sum, or the end once it passes `limit`.
@@ -116,6 +133,22 @@ impl Op {
             Op::IgnoreElements => p.ignore_elements().boxed(),
             Op::ElementAtOr(i, default) => p.element_at_or(i, default).boxed(),
             Op::Cast => p.map(|x| x as u32).cast::<u64>().boxed(),
+            Op::Count => p.count().boxed(),
+            Op::Fold => p.fold(0u64, |a, x| a + x).boxed(),
+            Op::Reduce => p.reduce(u64::max).boxed(),
+            Op::First => p.first().boxed(),
+            Op::Last => p.last().boxed(),
+            Op::Min => p.min().boxed(),
+            Op::Max => p.max().boxed(),
+            Op::All(m) => p.all(move |x| x < m).map(u64::from).boxed(),
+            Op::Any(m) => p.any(move |x| x < m).map(u64::from).boxed(),
+            Op::HasElements => p.has_elements().map(u64::from).boxed(),
+            Op::Collect => p.collect::<Vec<u64>>().map(|v| v.iter().sum()).boxed(),
+            Op::Peek => p
+                .inspect(|_| {})
+                .do_on_request(|_| {})
+                .do_finally(|| {})
+                .boxed(),
         }
     }
 
@@ -178,6 +211,30 @@ impl Op {
                 Box::new(std::iter::once(it.nth(i as usize).unwrap_or(default)))
             }
             Op::Cast => Box::new(it.map(|x| u64::from(x as u32))),
+            Op::Count => Box::new(std::iter::once(it.count() as u64)),
+            Op::Fold => Box::new(std::iter::once(it.sum())),
+            Op::Reduce => Box::new(it.reduce(u64::max).into_iter()),
+            Op::First => {
+                let mut it = it;
+                Box::new(it.next().into_iter())
+            }
+            Op::Last => Box::new(it.last().into_iter()),
+            Op::Min => Box::new(it.min().into_iter()),
+            Op::Max => Box::new(it.max().into_iter()),
+            Op::All(m) => {
+                let mut it = it;
+                Box::new(std::iter::once(u64::from(it.all(|x| x < m))))
+            }
+            Op::Any(m) => {
+                let mut it = it;
+                Box::new(std::iter::once(u64::from(it.any(|x| x < m))))
+            }
+            Op::HasElements => {
+                let mut it = it;
+                Box::new(std::iter::once(u64::from(it.next().is_some())))
+            }
+            Op::Collect => Box::new(std::iter::once(it.sum())),
+            Op::Peek => it,
         }
     }
 }
@@ -208,6 +265,18 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::IgnoreElements),
         (0u64..6, 0u64..20).prop_map(|(i, d)| Op::ElementAtOr(i, d)),
         Just(Op::Cast),
+        Just(Op::Count),
+        Just(Op::Fold),
+        Just(Op::Reduce),
+        Just(Op::First),
+        Just(Op::Last),
+        Just(Op::Min),
+        Just(Op::Max),
+        (1u64..20).prop_map(Op::All),
+        (1u64..20).prop_map(Op::Any),
+        Just(Op::HasElements),
+        Just(Op::Collect),
+        Just(Op::Peek),
     ]
 }
 
