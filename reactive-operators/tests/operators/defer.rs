@@ -1,7 +1,7 @@
 //! `defer`: a fresh publisher per subscriber.
 
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, defer, error, range};

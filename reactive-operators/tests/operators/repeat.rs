@@ -1,7 +1,7 @@
 //! `repeat` and `repeat_n`.
 
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use reactive_core::{Publisher, UNBOUNDED};
 use reactive_operators::{repeat, repeat_n};

@@ -1,7 +1,7 @@
 //! `skip_while(p)`: drops while the predicate holds, then passes everything.
 
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, error, from_iter, range};

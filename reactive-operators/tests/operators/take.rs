@@ -1,7 +1,7 @@
 //! `take(n)`: the cap on the total upstream demand, completion right after the n-th item.
 
+use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, error, never, range};

@@ -1,7 +1,7 @@
 //! `take_while(p)`: the first failing item cancels the upstream and completes.
 
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};
 use reactive_operators::{PublisherExt, error, from_iter, range};

@@ -1,11 +1,8 @@
 //! The fallible operators (`try_map`, `try_filter`, `try_filter_map`, with and without
 //! `on_error_continue`, and `map_err`) over `range`, and the sources `defer`, `generate`,
-//! `from_iter_once` and `repeat_n`, through the publisher verification; then the whole
-//! reports, so that a change of behaviour under the TCK shows in the counts.
-//!
-//! `repeat` is not verified on its own: the verification asks for publishers of exactly `n`
-//! items (`create_publisher(n)` with finite `n` only), which an endless source cannot be
-//! without an operator that cuts it; its finite twin `repeat_n` runs the same cursor shape.
+//! `from_iter_once`, `repeat_n` and `repeat` (cut to `n` items by `take(n)`: the verification
+//! asks for publishers of exactly `n` items), through the publisher verification; then the
+//! whole reports, so that a change of behaviour under the TCK shows in the counts.
 
 use reactive_core::{BoxPublisher, Error};
 use reactive_operators::ops::{ContinueOnError, MapErr, TryFilter, TryFilterMap, TryMap};
@@ -260,6 +257,27 @@ mod repeat_n_tck {
     reactive_tck::publisher_verification!(super::RepeatNTck);
 }
 
+/// `repeat(7).take(n)`: the endless source, cut to the `n` items the verification asks for.
+#[derive(Debug)]
+pub(crate) struct RepeatTck;
+
+impl PublisherVerification for RepeatTck {
+    type Item = u64;
+    type Publisher = reactive_operators::ops::Take<reactive_operators::source::Repeat<u64>>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        reactive_operators::repeat(7).take(elements)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed()
+    }
+}
+
+mod repeat_tck {
+    reactive_tck::publisher_verification!(super::RepeatTck);
+}
+
 mod reports {
     use super::*;
     use crate::reports::{check, check_optional_failure};
@@ -316,5 +334,10 @@ mod reports {
     #[test]
     fn repeat_n_report() {
         check(run_publisher_verification(&RepeatNTck), 33, 7, 0);
+    }
+
+    #[test]
+    fn repeat_report() {
+        check(run_publisher_verification(&RepeatTck), 33, 7, 0);
     }
 }
