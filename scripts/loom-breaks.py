@@ -229,6 +229,7 @@ BREAKS = {
         """                if sum != UNBOUNDED {
                     requested = sum;
                     local += more;
+                    left = more;
                     continue;
                 }""",
         """                if sum != UNBOUNDED {
