@@ -452,7 +452,7 @@ BREAKS = {
         OPS,
     ),
     "start-with-forgets-the-prefix": (
-        "reactive-operators/src/ops/start_with.rs",
+        "reactive-operators/src/ops/switch_if_empty.rs",
         "        self.arbiter.produced(self.produced);\n",
         "",
         "start_with::loom_models::request_races_switch",

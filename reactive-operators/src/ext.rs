@@ -1859,7 +1859,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicU32, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
@@ -1946,7 +1946,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicBool, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
@@ -1986,7 +1986,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicBool, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
@@ -2067,7 +2067,7 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicU32, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///

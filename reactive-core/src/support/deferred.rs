@@ -69,7 +69,7 @@ enum Action {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use reactive_core::sync::atomic::{AtomicU64, Ordering};
 /// use reactive_core::support::{DeferredValue, empty_subscription};
 /// use reactive_core::{Error, Subscriber, SubscriptionRef};
 ///

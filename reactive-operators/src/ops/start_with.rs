@@ -1,9 +1,8 @@
 use std::sync::Arc;
 
-use reactive_core::support::SubscriptionArbiter;
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_core::{Publisher, Subscriber};
 
-use super::switch_if_empty::Switched;
+use super::switch_if_empty::FirstThen;
 use crate::source::from_iter;
 
 /// The publisher returned by [`PublisherExt::start_with`](crate::PublisherExt::start_with).
@@ -47,84 +46,11 @@ where
         // The prefix is a source of its own (the pull engine, behind `from_iter`): it emits
         // exactly what is requested and completes right after its last item; then the
         // arbiter asks the source for what is still owed.
-        from_iter(self.items.clone()).subscribe(PrefixSubscriber {
-            downstream: Some(subscriber),
-            arbiter: Arc::new(SubscriptionArbiter::new()),
-            source: self.source.clone(),
-            produced: 0,
-            subscribed: false,
-        });
-    }
-}
-
-/// Subscribed to the prefix; counts what it delivered, then moves the downstream over to
-/// the source.
-struct PrefixSubscriber<S, P> {
-    /// `None` once moved over to the source.
-    downstream: Option<S>,
-    arbiter: Arc<SubscriptionArbiter>,
-    source: Arc<P>,
-    /// Prefix items delivered (a plain count, handed to the arbiter once, at the switch).
-    produced: u64,
-    subscribed: bool,
-}
-
-impl<T, S, P> Subscriber<T> for PrefixSubscriber<S, P>
-where
-    T: Send + 'static,
-    S: Subscriber<T> + 'static,
-    P: Publisher<Item = T> + Send + Sync + 'static,
-{
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.subscribed {
-            subscription.cancel(); // rule 2.5
-            return;
-        }
-        self.subscribed = true;
-        self.arbiter.set(subscription);
-        if let Some(downstream) = self.downstream.as_mut() {
-            downstream.on_subscribe(self.arbiter.clone());
-        }
-    }
-
-    #[inline]
-    fn on_next(&mut self, item: T) {
-        if let Some(downstream) = self.downstream.as_mut() {
-            self.produced += 1;
-            downstream.on_next(item);
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        let delivered = self
-            .downstream
-            .as_mut()
-            .is_some_and(|downstream| downstream.try_on_next(item));
-        if delivered {
-            self.produced += 1;
-        }
-        delivered
-    }
-
-    fn on_error(&mut self, error: Error) {
-        // The prefix never fails; a `request(0)` is reported through here (rule 3.9).
-        self.arbiter.clear();
-        if let Some(mut downstream) = self.downstream.take() {
-            downstream.on_error(error);
-        }
-    }
-
-    fn on_complete(&mut self) {
-        self.arbiter.produced(self.produced);
-        self.arbiter.clear();
-        let Some(downstream) = self.downstream.take() else {
-            return;
-        };
-        if !self.arbiter.is_cancelled() {
-            self.source
-                .subscribe(Switched::new(downstream, self.arbiter.clone()));
-        }
+        from_iter(self.items.clone()).subscribe(FirstThen::new(
+            subscriber,
+            self.source.clone(),
+            false,
+        ));
     }
 }
 

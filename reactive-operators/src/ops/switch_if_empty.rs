@@ -42,28 +42,44 @@ where
     where
         S: Subscriber<P::Item> + 'static,
     {
-        self.source.subscribe(SwitchIfEmptySubscriber {
-            downstream: Some(subscriber),
-            arbiter: Arc::new(SubscriptionArbiter::new()),
-            other: self.other.clone(),
-            empty: true,
-            subscribed: false,
-        });
+        self.source
+            .subscribe(FirstThen::new(subscriber, self.other.clone(), true));
     }
 }
 
-/// Subscribed to the source; moves the downstream over to `other` if the source is empty.
-struct SwitchIfEmptySubscriber<S, Q> {
-    /// `None` once terminated or moved over to `other`.
+/// Subscribed to the first publisher (the source here, the prefix for `start_with`): passes
+/// its items down, counts what it delivered, and at its completion moves the downstream over
+/// to the next publisher, always (`start_with`) or only if nothing arrived (`switch_if_empty`).
+pub(crate) struct FirstThen<S, Q> {
+    /// `None` once terminated or moved over to the next publisher.
     downstream: Option<S>,
-    /// The subscription the downstream holds: the source's, then `other`'s.
+    /// The subscription the downstream holds: the first publisher's, then the next one's.
     arbiter: Arc<SubscriptionArbiter>,
-    other: Arc<Q>,
-    empty: bool,
+    next: Arc<Q>,
+    /// Items delivered downstream (a plain count, handed to the arbiter once, at the switch).
+    produced: u64,
+    /// Whether any item arrived, delivered or not.
+    any: bool,
+    /// Switch only when no item arrived; otherwise complete.
+    only_if_empty: bool,
     subscribed: bool,
 }
 
-impl<T, S, Q> Subscriber<T> for SwitchIfEmptySubscriber<S, Q>
+impl<S, Q> FirstThen<S, Q> {
+    pub(crate) fn new(downstream: S, next: Arc<Q>, only_if_empty: bool) -> Self {
+        FirstThen {
+            downstream: Some(downstream),
+            arbiter: Arc::new(SubscriptionArbiter::new()),
+            next,
+            produced: 0,
+            any: false,
+            only_if_empty,
+            subscribed: false,
+        }
+    }
+}
+
+impl<T, S, Q> Subscriber<T> for FirstThen<S, Q>
 where
     T: Send + 'static,
     S: Subscriber<T> + 'static,
@@ -83,20 +99,24 @@ where
 
     #[inline]
     fn on_next(&mut self, item: T) {
-        self.empty = false;
+        self.any = true;
         if let Some(downstream) = self.downstream.as_mut() {
+            self.produced += 1;
             downstream.on_next(item);
         }
     }
 
     #[inline]
     fn try_on_next(&mut self, item: T) -> bool {
-        // No item is counted here: demand is moved over only when nothing arrived at all.
-        self.empty = false;
-        match self.downstream.as_mut() {
-            Some(downstream) => downstream.try_on_next(item),
-            None => false,
+        self.any = true;
+        let delivered = self
+            .downstream
+            .as_mut()
+            .is_some_and(|downstream| downstream.try_on_next(item));
+        if delivered {
+            self.produced += 1;
         }
+        delivered
     }
 
     #[inline]
@@ -108,16 +128,17 @@ where
     }
 
     fn on_complete(&mut self) {
+        self.arbiter.produced(self.produced);
         self.arbiter.clear();
         let Some(mut downstream) = self.downstream.take() else {
             return;
         };
-        if !self.empty {
+        if self.only_if_empty && self.any {
             downstream.on_complete();
         } else if !self.arbiter.is_cancelled() {
-            // Nothing was delivered, so all the demand is still owed: the arbiter asks
-            // `other` for exactly that when it subscribes.
-            self.other
+            // The arbiter asks the next publisher for exactly what is still owed when it
+            // subscribes (all of the demand, when nothing was delivered).
+            self.next
                 .subscribe(Switched::new(downstream, self.arbiter.clone()));
         }
     }

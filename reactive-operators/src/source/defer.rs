@@ -23,7 +23,7 @@ use reactive_core::{Publisher, Subscriber};
 /// # Examples
 ///
 /// ```
-/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use reactive_core::sync::atomic::{AtomicU64, Ordering};
 /// use std::sync::Arc;
 /// use reactive_operators::{defer, range};
 /// use reactive_tck::StepVerifier;
