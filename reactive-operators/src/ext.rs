@@ -1859,11 +1859,11 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use reactive_core::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicU64, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
-    /// let subscriptions = Arc::new(AtomicU32::new(0));
+    /// let subscriptions = Arc::new(AtomicU64::new(0));
     /// let counter = subscriptions.clone();
     /// let source = range(0u64..2).do_on_subscribe(move |_| {
     ///     counter.fetch_add(1, Ordering::SeqCst);
@@ -2067,11 +2067,11 @@ pub trait PublisherExt: Publisher {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use reactive_core::sync::atomic::{AtomicU32, Ordering};
+    /// use reactive_core::sync::atomic::{AtomicU64, Ordering};
     /// use reactive_operators::{range, PublisherExt};
     /// use reactive_tck::StepVerifier;
     ///
-    /// let runs = Arc::new(AtomicU32::new(0));
+    /// let runs = Arc::new(AtomicU64::new(0));
     /// let counter = runs.clone();
     /// let source = range(0u64..3).do_finally(move || {
     ///     counter.fetch_add(1, Ordering::SeqCst);
