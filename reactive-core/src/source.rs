@@ -185,6 +185,88 @@ pub trait Pull: Send + 'static {
     }
 }
 
+/// A cursor behind a box: what [`Fused::Cursor`] holds.
+pub type BoxPull<T> = Box<dyn Pull<Item = T>>;
+
+impl<P: Pull + ?Sized> Pull for Box<P> {
+    type Item = P::Item;
+
+    #[inline]
+    fn next(&mut self) -> Next<P::Item> {
+        (**self).next()
+    }
+
+    #[inline]
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        (**self).end()
+    }
+}
+
+/// What a synchronous source hands an operator that pulls it directly: the answer of
+/// [`Publisher::fuse`](crate::Publisher::fuse).
+///
+/// # Examples
+///
+/// Draining a fused source into a `Vec`, the way an operator with unbounded demand would:
+///
+/// ```
+/// use reactive_core::source::{Fused, Next, Pull};
+///
+/// fn drain<T: 'static>(fused: Fused<T>) -> Vec<T> {
+///     match fused {
+///         Fused::Scalar(v) => vec![v],
+///         Fused::Cursor(mut c) => {
+///             let mut out = Vec::new();
+///             while let Next::Item(v) = c.next() {
+///                 out.push(v);
+///             }
+///             out
+///         }
+///     }
+/// }
+/// assert_eq!(drain(Fused::Scalar(7)), [7]);
+/// # struct Two(u8);
+/// # impl Pull for Two {
+/// #     type Item = u8;
+/// #     fn next(&mut self) -> Next<u8> {
+/// #         if self.0 == 2 { Next::End(Ok(())) } else { self.0 += 1; Next::Item(self.0) }
+/// #     }
+/// # }
+/// assert_eq!(drain(Fused::Cursor(Box::new(Two(0)))), [1, 2]);
+/// ```
+pub enum Fused<T> {
+    /// Exactly this item, then completion (a `just`): nothing to allocate or pull.
+    Scalar(T),
+    /// The items and the end of this cursor, which never returns [`Next::Pending`].
+    Cursor(BoxPull<T>),
+}
+
+impl<T> std::fmt::Debug for Fused<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fused::Scalar(_) => f.write_str("Fused::Scalar(..)"),
+            Fused::Cursor(_) => f.write_str("Fused::Cursor(..)"),
+        }
+    }
+}
+
+/// A fused cursor that fails at once with `error`: the [`Fused`] form of
+/// [`subscribe_error`].
+///
+/// # Examples
+///
+/// ```
+/// use reactive_core::source::{self, Next, Pull};
+/// use reactive_core::Error;
+///
+/// let mut c = source::failed::<u8>(Error::msg("down"));
+/// assert!(matches!(c.end(), Some(Err(_))));
+/// assert!(matches!(c.next(), Next::End(Err(_))));
+/// ```
+pub fn failed<T: 'static>(error: Error) -> BoxPull<T> {
+    Box::new(Failed::<T>(error, std::marker::PhantomData))
+}
+
 /// Subscribes `subscriber` to a fresh `cursor`: `on_subscribe` first, then items as requested,
 /// then the end the cursor reports.
 ///

@@ -123,6 +123,64 @@ pub trait Publisher {
     fn subscribe<S>(&self, subscriber: S)
     where
         S: Subscriber<Self::Item> + 'static;
+
+    /// Offers this publisher's items as a cursor that an operator pulls itself instead of
+    /// subscribing (synchronous fusion), or `None`, the default, when it is not a synchronous
+    /// source.
+    ///
+    /// An operator that subscribes to many inner or zipped sources (`flat_map`, `concat_map`,
+    /// `zip`) calls this first: a [`Fused`](crate::source::Fused) source needs no
+    /// subscription, no queue and no atomic per item, because the operator pulls it from its
+    /// own drain loop, and only while it has demand. The sources of `reactive-operators`
+    /// built on the pull engine (`range`, `just`, `from_iter`, `empty`, `error`, `repeat`,
+    /// `repeat_n`) return `Some`.
+    ///
+    /// # Contract for an implementor
+    ///
+    /// * Each call returns a fresh cursor over exactly the items (and the end) that a new
+    ///   subscriber would get, as if it had subscribed with unbounded demand.
+    /// * The cursor never returns [`Next::Pending`](crate::source::Next::Pending): a source
+    ///   that may have nothing *for now* is not synchronous and returns `None`.
+    /// * A cursor's [`next`](crate::source::Pull::next) and
+    ///   [`end`](crate::source::Pull::end) do not block.
+    ///
+    /// # Contract for a caller
+    ///
+    /// The caller acts as the subscriber would: it calls `next` only when it has demand for one
+    /// more item, stops after [`Next::End`](crate::source::Next::End), and drops the cursor
+    /// to cancel. A caller that cannot keep these rules subscribes instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::source::{Fused, Next, Pull};
+    /// use reactive_core::Publisher;
+    /// # use reactive_core::{source, Subscriber};
+    /// # #[derive(Clone, Copy)]
+    /// # struct Upto(u32);
+    /// # impl Pull for Upto {
+    /// #     type Item = u32;
+    /// #     fn next(&mut self) -> Next<u32> {
+    /// #         if self.0 == 0 { return Next::End(Ok(())); }
+    /// #         self.0 -= 1;
+    /// #         Next::Item(self.0)
+    /// #     }
+    /// # }
+    /// # impl Publisher for Upto {
+    /// #     type Item = u32;
+    /// #     fn subscribe<S: Subscriber<u32> + 'static>(&self, s: S) { source::subscribe(*self, s) }
+    /// #     fn fuse(&self) -> Option<Fused<u32>> { Some(Fused::Cursor(Box::new(*self))) }
+    /// # }
+    /// // `Upto(n)` counts down from n - 1; its `fuse` returns `Some(Fused::Cursor(..))`.
+    /// let Some(Fused::Cursor(mut cursor)) = Upto(2).fuse() else { unreachable!() };
+    /// assert!(matches!(cursor.next(), Next::Item(1)));
+    /// assert!(matches!(cursor.next(), Next::Item(0)));
+    /// assert!(matches!(cursor.next(), Next::End(Ok(()))));
+    /// ```
+    #[inline]
+    fn fuse(&self) -> Option<crate::source::Fused<Self::Item>> {
+        None
+    }
 }
 
 /// A stage that is both a [`Subscriber`] of `T` and a [`Publisher`] of `R` (rule 4.1).
@@ -171,6 +229,9 @@ where
 pub trait DynPublisher<T>: Send + Sync {
     /// Attaches a boxed subscriber.
     fn subscribe_boxed(&self, subscriber: BoxSubscriber<T>);
+
+    /// The publisher's [`Publisher::fuse`].
+    fn fuse_boxed(&self) -> Option<crate::source::Fused<T>>;
 }
 
 impl<P> DynPublisher<P::Item> for P
@@ -180,6 +241,10 @@ where
 {
     fn subscribe_boxed(&self, subscriber: BoxSubscriber<P::Item>) {
         self.subscribe(subscriber)
+    }
+
+    fn fuse_boxed(&self) -> Option<crate::source::Fused<P::Item>> {
+        self.fuse()
     }
 }
 
@@ -272,6 +337,10 @@ impl<T: 'static> Publisher for BoxPublisher<T> {
     {
         self.inner.subscribe_boxed(Box::new(subscriber))
     }
+
+    fn fuse(&self) -> Option<crate::source::Fused<T>> {
+        self.inner.fuse_boxed()
+    }
 }
 
 impl<P> Publisher for Arc<P>
@@ -285,5 +354,10 @@ where
         S: Subscriber<P::Item> + 'static,
     {
         (**self).subscribe(subscriber)
+    }
+
+    #[inline]
+    fn fuse(&self) -> Option<crate::source::Fused<P::Item>> {
+        (**self).fuse()
     }
 }

@@ -2136,6 +2136,22 @@ pub trait PublisherExt: Publisher {
 
     // ----- end of side effects and logging -----
 
+    // ----- Sequential combining (ops/concat.rs, ops/concat_map.rs, ops/switch_map.rs, ops/flat_map_iter.rs) -----
+
+    // ----- end of sequential combining -----
+
+    // ----- Merging (ops/merge.rs, ops/flat_map.rs) -----
+
+    // ----- end of merging -----
+
+    // ----- Joining by position and by time of arrival (ops/zip.rs, ops/combine_latest.rs, ops/take_until.rs, ...) -----
+
+    // ----- end of joining -----
+
+    // ----- Windows and groups (ops/window.rs, ops/group_by.rs) -----
+
+    // ----- end of windows and groups -----
+
     // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----
 
     /// Emits the same items, signals and order, with every downstream signal

@@ -50,6 +50,14 @@ pub(crate) fn replenish_limit(prefetch: usize) -> usize {
     prefetch - prefetch / 4
 }
 
+// Free functions of sequential combining.
+// (end of sequential combining functions)
+// Free functions of merging.
+// (end of merging functions)
+// Free functions of joining.
+// (end of joining functions)
+// Free functions of windows and groups.
+// (end of windows and groups functions)
 pub use ext::PublisherExt;
 pub use source::{
     defer, empty, error, from_iter, from_iter_once, generate, just, never, range, repeat, repeat_n,

@@ -118,6 +118,18 @@ pub use do_on_subscribe::DoOnSubscribe;
 pub use inspect::Inspect;
 pub use log::Log;
 
+// Sequential combining.
+// (end of sequential combining)
+
+// Merging.
+// (end of merging)
+
+// Joining.
+// (end of joining)
+
+// Windows and groups.
+// (end of windows and groups)
+
 pub use filter::Filter;
 pub use map::Map;
 pub use publish_on::PublishOn;

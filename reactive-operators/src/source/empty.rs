@@ -1,6 +1,6 @@
 use std::marker::PhantomData;
 
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Completes at once without emitting anything.
@@ -62,6 +62,11 @@ impl<T: Send + 'static> Publisher for Empty<T> {
         S: Subscriber<T> + 'static,
     {
         source::subscribe(Ended::<T>(PhantomData), subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        // A zero-sized cursor: the box allocates nothing.
+        Some(Fused::Cursor(Box::new(Ended::<T>(PhantomData))))
     }
 }
 

@@ -1,6 +1,6 @@
 use std::marker::PhantomData;
 
-use reactive_core::source;
+use reactive_core::source::{self, Fused};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Fails at once with `error`, without emitting anything.
@@ -73,5 +73,9 @@ impl<T: Send + 'static> Publisher for ErrorSource<T> {
         S: Subscriber<T> + 'static,
     {
         source::subscribe_error(self.error.clone(), subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        Some(Fused::Cursor(source::failed(self.error.clone())))
     }
 }

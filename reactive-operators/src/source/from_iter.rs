@@ -1,6 +1,6 @@
 use std::iter::Peekable;
 
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Emits the items of an iterable, then completes.
@@ -67,6 +67,12 @@ where
         S: Subscriber<I::Item> + 'static,
     {
         source::subscribe(IterPull::new(self.iterable.clone().into_iter()), subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<I::Item>> {
+        Some(Fused::Cursor(Box::new(IterPull::new(
+            self.iterable.clone().into_iter(),
+        ))))
     }
 }
 

@@ -1,4 +1,4 @@
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Emits one item, then completes.
@@ -63,6 +63,10 @@ where
             },
             subscriber,
         );
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        Some(Fused::Scalar(self.item.clone()))
     }
 }
 

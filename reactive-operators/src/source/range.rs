@@ -1,6 +1,6 @@
 use std::ops::{Range as StdRange, RangeInclusive};
 
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Emits the integers of a Rust range in ascending order, then completes.
@@ -150,6 +150,10 @@ impl<T: RangeInt> Publisher for Range<T> {
         S: Subscriber<T> + 'static,
     {
         source::subscribe(*self, subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        Some(Fused::Cursor(Box::new(*self)))
     }
 }
 

@@ -1,4 +1,4 @@
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Publisher, Subscriber};
 
 /// Emits clones of `value` forever (as [`std::iter::repeat`]).
@@ -56,6 +56,10 @@ where
         S: Subscriber<T> + 'static,
     {
         source::subscribe(RepeatPull(self.value.clone()), subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        Some(Fused::Cursor(Box::new(RepeatPull(self.value.clone()))))
     }
 }
 

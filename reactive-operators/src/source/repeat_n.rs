@@ -1,4 +1,4 @@
-use reactive_core::source::{self, Next, Pull};
+use reactive_core::source::{self, Fused, Next, Pull};
 use reactive_core::{Error, Publisher, Subscriber};
 
 /// Emits `value` `count` times, then completes (as [`std::iter::repeat_n`]).
@@ -58,14 +58,20 @@ where
     where
         S: Subscriber<T> + 'static,
     {
-        let value = (self.count > 0).then(|| self.value.clone());
-        source::subscribe(
-            RepeatNPull {
-                value,
-                left: self.count,
-            },
-            subscriber,
-        );
+        source::subscribe(self.cursor(), subscriber);
+    }
+
+    fn fuse(&self) -> Option<Fused<T>> {
+        Some(Fused::Cursor(Box::new(self.cursor())))
+    }
+}
+
+impl<T: Clone> RepeatN<T> {
+    fn cursor(&self) -> RepeatNPull<T> {
+        RepeatNPull {
+            value: (self.count > 0).then(|| self.value.clone()),
+            left: self.count,
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod blocking;
 mod demand;
 mod filter;
 mod from_stream;
+mod fusion;
 mod into_stream;
 mod map;
 mod publish_on;
@@ -57,3 +58,15 @@ mod side_effects;
 
 // The differential property test.
 mod differential;
+
+// Sequential combining.
+// (end of sequential combining)
+
+// Merging.
+// (end of merging)
+
+// Joining.
+// (end of joining)
+
+// Windows and groups.
+// (end of windows and groups)

@@ -33,6 +33,18 @@ mod buffering;
 // Aggregates, side effects and logging.
 mod aggregates_and_side_effects;
 
+// Sequential combining.
+// (end of sequential combining)
+
+// Merging.
+// (end of merging)
+
+// Joining.
+// (end of joining)
+
+// Windows and groups.
+// (end of windows and groups)
+
 /// `error(e)` is the failed publisher of every verification that has one.
 fn failed() -> Option<BoxPublisher<u64>> {
     Some(BoxPublisher::new(error::<u64>(Error::msg(
