@@ -2150,6 +2150,218 @@ pub trait PublisherExt: Publisher {
 
     // ----- Windows and groups (ops/window.rs, ops/group_by.rs) -----
 
+    /// Emits consecutive windows of `size` items, each a [`Window`](crate::ops::Window): a
+    /// publisher of its items with a demand of its own.
+    ///
+    /// Window `i` holds the items at positions `i * size .. (i + 1) * size`; it is emitted
+    /// when its first item arrives, completes when its last one was consumed, and the last
+    /// window may be shorter. Items of a window reach its subscriber only as that subscriber
+    /// requests them; the outer downstream's `request(k)` asks for `k` windows. A window
+    /// accepts one subscriber (a second one gets an error of kind `Rejected`). A window that
+    /// is not subscribed yet keeps its items (at most `size`) until it is; a window dropped
+    /// without being subscribed is cancelled (its items are dropped). Cancelling the outer
+    /// stream leaves the windows already emitted running: the upstream is cancelled once the
+    /// outer downstream is gone and every emitted window has ended. Like Reactor's
+    /// `window(maxSize)` and RxJava's `window(count)`.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping, exact: the outer downstream's `request(k)` becomes `k * size` upstream (its
+    /// windows' items), whatever the windows' subscribers request. Each window's queue holds
+    /// at most `size` items, the bound of what a slow or absent window subscriber can keep
+    /// waiting; at most one window is open at a time (more are kept only by a caller who
+    /// holds emitted windows without consuming them, each at most `size` items).
+    ///
+    /// # Errors
+    ///
+    /// An upstream error reaches the outer downstream and every window at once (queued items
+    /// are dropped; a window subscribed later gets it too). `request(0)` on the outer
+    /// subscription ends the outer stream with an `InvalidRequest` error naming rule 3.9
+    /// (the windows go on, as after a cancel); on a window's subscription it ends that
+    /// window the same way.
+    ///
+    /// # Panics
+    ///
+    /// If `size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Publisher;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::{StepVerifier, TestSubscriber};
+    ///
+    /// let inner = TestSubscriber::with_request(1); // asks its window for one item
+    /// let sink = inner.clone();
+    /// let windows = range(1u64..=6).window(3).map(move |w| {
+    ///     if w.index() == 0 {
+    ///         w.subscribe(sink.clone());
+    ///     }
+    ///     w.index()
+    /// });
+    /// StepVerifier::create(&windows)
+    ///     .initial_request(1) // one window: 3 items upstream
+    ///     .expect_next(0)
+    ///     .then(|| assert_eq!(inner.values(), [1])) // the window's own demand
+    ///     .then_request(1)
+    ///     .expect_next(1)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// inner.request(5);
+    /// assert_eq!(inner.values(), [1, 2, 3]);
+    /// assert!(inner.is_complete());
+    /// ```
+    fn window(self, size: usize) -> crate::ops::Windows<Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::Windows::new(self, size)
+    }
+
+    /// Emits a [`Window`](crate::ops::Window) of up to `size` items every `skip` items: they
+    /// overlap when `skip < size` (an item goes to every open window), items between them are
+    /// dropped when `skip > size`, and `skip == size` is [`window(size)`](Self::window).
+    ///
+    /// Window `i` holds the items at positions `i * skip .. i * skip + size`; everything else
+    /// is as for [`window`](Self::window): each window has its own demand, accepts one
+    /// subscriber, keeps at most `size` items while unsubscribed and is cancelled when dropped
+    /// unsubscribed. Like Reactor's `window(maxSize, skip)` and RxJava's `window(count, skip)`.
+    ///
+    /// # Backpressure
+    ///
+    /// Shaping, exact: the first `request(k)` of the outer downstream becomes
+    /// `size + (k - 1) * skip` upstream (up to the end of the `k`-th window), every later one
+    /// `k * skip`; products and sums that do not fit become `u64::MAX`. Gap items are
+    /// requested, received and dropped. At most `ceil(size / skip)` windows are open at once,
+    /// each queue holding at most `size` items; with overlap, windows may be opened before the
+    /// outer downstream asked for them (at most that many), and wait for its request.
+    ///
+    /// # Errors
+    ///
+    /// As for [`window`](Self::window).
+    ///
+    /// # Panics
+    ///
+    /// If `size` or `skip` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Publisher;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::{StepVerifier, TestSubscriber};
+    ///
+    /// // Overlapping: a window of 3 every 2 items.
+    /// let seen = TestSubscriber::new();
+    /// let sink = seen.clone();
+    /// let windows = range(1u64..=6).window_skip(3, 2).map(move |w| {
+    ///     if w.index() == 1 {
+    ///         w.subscribe(sink.clone());
+    ///     }
+    ///     w.index()
+    /// });
+    /// StepVerifier::create(&windows)
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// assert_eq!(seen.values(), [3, 4, 5]);
+    /// ```
+    fn window_skip(self, size: usize, skip: usize) -> crate::ops::WindowSkip<Self>
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        crate::ops::WindowSkip::new(self, size, skip)
+    }
+
+    /// Emits one [`GroupedPublisher`](crate::ops::GroupedPublisher) per key: `key(&item)`
+    /// decides the group, and each group is a publisher of its items with its own demand and
+    /// a queue of `prefetch` items (256, [`GroupBy::DEFAULT_PREFETCH`](crate::ops::GroupBy::DEFAULT_PREFETCH),
+    /// is the usual choice).
+    ///
+    /// A group is emitted when the first item with its key arrives; groups complete when the
+    /// upstream completes (after their queued items were consumed). A group accepts one
+    /// subscriber (a second one gets an error of kind `Rejected`). A group cancelled by its
+    /// subscriber, or dropped without being subscribed, stops receiving, and a later item with
+    /// its key opens a fresh group (as in Reactor). Cancelling the outer stream leaves the
+    /// groups already emitted running until they cancel or the upstream ends; items with a
+    /// new key are dropped then, and the upstream is cancelled once the outer downstream is
+    /// gone and every group has ended. Like Reactor's `groupBy(key, prefetch)` and RxJava's
+    /// `groupBy(key)`.
+    ///
+    /// What happens when a group's queue is full is a policy,
+    /// [`GroupOverflow`](crate::ops::GroupOverflow), set with
+    /// [`overflow`](crate::ops::GroupBy::overflow): the stream fails (`Error`, the default),
+    /// the item is dropped (`Drop`, with a callback through
+    /// [`on_dropped`](crate::ops::GroupBy::on_dropped)), or the pipeline stalls until the
+    /// group is consumed (`Backpressure`). At most
+    /// [`max_groups`](crate::ops::GroupBy::max_groups) groups (1024 by default) are open at
+    /// once.
+    ///
+    /// # Backpressure
+    ///
+    /// Prefetch: requests `prefetch` upstream when subscribed. With `Error` and `Drop`, asks
+    /// for `limit = prefetch - prefetch / 4` more every `limit` items taken off the upstream
+    /// (routed to a queue, or dropped), so a group that is not consumed cannot stall the
+    /// others: it fills its own queue and the policy decides; the queues together hold at
+    /// most `open groups * prefetch` items (at most `max_groups * prefetch`). With
+    /// `Backpressure`, asks for `limit` more every `limit` items consumed by the groups'
+    /// subscribers (or dropped with a cancelled group), so the queues together never hold more
+    /// than `prefetch` items and a group nobody consumes stalls the pipeline, which resumes
+    /// when it is consumed or cancelled. The outer downstream's requests are for groups and
+    /// are not forwarded: a group it has not asked for yet waits, its items in its queue.
+    ///
+    /// # Errors
+    ///
+    /// An upstream error reaches the outer downstream and every group at once (queued items
+    /// are dropped). With `GroupOverflow::Error`, a full queue cancels the upstream and fails
+    /// the stream with `Error::buffer_overflow` naming `group_by`, the key and the capacity;
+    /// one key too many fails it with an `Overflow` error naming `max_groups`. `request(0)`
+    /// on the outer subscription ends the outer stream with an `InvalidRequest` error naming
+    /// rule 3.9 (the groups go on, as after a cancel); on a group's subscription it ends that
+    /// group the same way.
+    ///
+    /// # Panics
+    ///
+    /// If `prefetch` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use reactive_core::Publisher;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::{StepVerifier, TestSubscriber};
+    ///
+    /// let groups: Arc<Mutex<Vec<(u64, TestSubscriber<u64>)>>> = Arc::default();
+    /// let keep = groups.clone();
+    /// let keys = range(0u64..10).group_by(|x| x % 3, 256).map(move |group| {
+    ///     let ts = TestSubscriber::new();
+    ///     group.subscribe(ts.clone());
+    ///     keep.lock().unwrap().push((*group.key(), ts));
+    ///     *group.key()
+    /// });
+    /// StepVerifier::create(&keys)
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// for (key, ts) in groups.lock().unwrap().iter() {
+    ///     let expected: Vec<u64> = (0..10).filter(|x| x % 3 == *key).collect();
+    ///     assert_eq!(ts.values(), expected);
+    ///     assert!(ts.is_complete());
+    /// }
+    /// ```
+    fn group_by<K, F>(self, key: F, prefetch: usize) -> crate::ops::GroupBy<Self, F, K, Self::Item>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> K + Clone + Send + 'static,
+    {
+        crate::ops::GroupBy::new(self, key, prefetch)
+    }
+
     // ----- end of windows and groups -----
 
     // ----- Async boundaries (ops/publish_on.rs, ops/subscribe_on.rs) -----

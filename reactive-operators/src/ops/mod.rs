@@ -128,6 +128,13 @@ pub use log::Log;
 // (end of joining)
 
 // Windows and groups.
+mod group_by;
+mod substreams;
+mod window;
+mod window_skip;
+pub use group_by::{GroupBy, GroupOverflow, GroupedPublisher};
+pub use window::{Window, Windows};
+pub use window_skip::WindowSkip;
 // (end of windows and groups)
 
 pub use filter::Filter;
