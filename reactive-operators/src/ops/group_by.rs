@@ -320,10 +320,12 @@ where
         if let Some(error) = error {
             self.hub.record_error(error);
         }
+        // The outer first: a pass that sees every group end must not take the outer's
+        // absence for a reason to cancel the upstream that is ending (rule 2.3).
+        self.hub.finish();
         for (_, open) in self.groups.drain() {
             open.shared.mark_done();
         }
-        self.hub.finish();
     }
 
     fn fail(&mut self, error: Error) {

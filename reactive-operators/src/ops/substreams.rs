@@ -276,14 +276,15 @@ where
         (producer, shared)
     }
 
-    /// The upstream ended (with `error`, if any). Call it before marking the open children
-    /// done, and [`finish`](Self::finish) after.
+    /// The upstream failed with `error`. Call it before [`finish`](Self::finish) and before
+    /// marking any child done.
     pub(crate) fn record_error(&self, error: Error) {
         *self.error.lock() = Some(error);
         self.failed.store(true, Ordering::Release);
     }
 
-    /// The upstream ended: the outer stream ends once every opened child was handed out.
+    /// The upstream ended (call it before marking the open children done): the outer stream
+    /// ends once every opened child was handed out.
     pub(crate) fn finish(&self) {
         self.done.store(true, Ordering::Release);
         self.drain();
@@ -332,7 +333,11 @@ where
                 }
             }
         }
-        if st.outer_gone && st.children.is_empty() && !st.upstream_cancelled && !done {
+        if st.outer_gone
+            && st.children.is_empty()
+            && !st.upstream_cancelled
+            && !self.done.load(Ordering::Acquire)
+        {
             // Nobody is left to consume anything: the upstream is not needed any more.
             st.upstream_cancelled = true;
             self.upstream.cancel();

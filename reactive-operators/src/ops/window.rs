@@ -167,10 +167,12 @@ where
         if let Some(error) = error {
             self.hub.record_error(error);
         }
+        // The outer first: a pass that sees every window end must not take the outer's
+        // absence for a reason to cancel the upstream that is ending (rule 2.3).
+        self.hub.finish();
         for open in self.open.drain(..) {
             open.shared.mark_done();
         }
-        self.hub.finish();
     }
 
     /// Puts `item` into `open`'s queue. A window receives at most `size` items and its queue

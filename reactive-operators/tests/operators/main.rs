@@ -69,4 +69,6 @@ mod differential;
 // (end of joining)
 
 // Windows and groups.
+mod group_by;
+mod window;
 // (end of windows and groups)
