@@ -390,9 +390,18 @@ where
         let backpressure = self.overflow == GroupOverflow::Backpressure;
         let Some(open) = self.group(&key) else {
             if !self.done {
-                // The outer downstream is gone and this key has no live group.
+                // The outer downstream is gone and this key has no live group: dropped. With
+                // no live group left either, nobody needs the upstream any more (the drain
+                // would cancel it too, but a synchronous upstream may be emitting inside one
+                // of its passes).
                 drop(item);
-                self.release();
+                self.groups.retain(|_, open| !open.shared.is_closed());
+                if self.groups.is_empty() {
+                    self.done = true;
+                    self.hub.upstream.cancel();
+                } else {
+                    self.release();
+                }
             }
             return;
         };

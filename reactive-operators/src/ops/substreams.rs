@@ -342,6 +342,15 @@ where
             st.upstream_cancelled = true;
             self.upstream.cancel();
         }
+        // Replenish last, once this pass has let go of what it could: a synchronous upstream
+        // emits inside this call, and must not be asked again by a pass that was about to
+        // find nobody left to consume.
+        if let Some(limit) = self.replenish {
+            while st.consumed >= limit && !st.upstream_cancelled {
+                st.consumed -= limit;
+                self.upstream.request(limit);
+            }
+        }
     }
 
     /// Hands opened children to the outer downstream as it requests them, then its terminal
@@ -462,14 +471,11 @@ where
         self.release(consumed, dropped);
     }
 
-    /// Counts `n` items gone from the queues and replenishes by the 75% rule.
+    /// Counts `n` items gone from the queues; the end of the pass replenishes by the 75%
+    /// rule.
     fn release(&self, consumed: &mut u64, n: u64) {
-        if let Some(limit) = self.replenish {
+        if self.replenish.is_some() {
             *consumed += n;
-            while *consumed >= limit {
-                *consumed -= limit;
-                self.upstream.request(limit);
-            }
         }
     }
 }

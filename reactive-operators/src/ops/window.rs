@@ -224,7 +224,14 @@ where
         }
         match self.open.back_mut() {
             Some(newest) => Self::put(newest, item),
-            None => drop(item), // a gap between windows, or the outer downstream is gone
+            None if self.hub.outer_gone() => {
+                // Nobody needs the upstream any more (the drain would cancel it too, but a
+                // synchronous upstream may be emitting inside one of its passes).
+                self.done = true;
+                self.hub.upstream.cancel();
+                return;
+            }
+            None => drop(item), // a gap between windows
         }
         for open in &self.open {
             open.shared.signal();

@@ -43,6 +43,7 @@ mod aggregates_and_side_effects;
 // (end of joining)
 
 // Windows and groups.
+mod windows_and_groups;
 // (end of windows and groups)
 
 /// `error(e)` is the failed publisher of every verification that has one.
