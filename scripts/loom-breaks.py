@@ -544,6 +544,26 @@ BREAKS = {
         "do_finally::loom_models::cancel_races_completion",
         OPS,
     ),
+    # Windows and groups (issue 9).
+    "substreams-stranded-pending-child": (
+        "reactive-operators/src/ops/substreams.rs",
+        """            // it; kept, it would hold the hub and itself alive.
+            st.pending.clear();
+            return;""",
+        """            // it; kept, it would hold the hub and itself alive.
+            return;""",
+        "group_by::loom_models::new_group_races_outer_cancel",
+        OPS,
+    ),
+    "substreams-done-after-empty": (
+        "reactive-operators/src/ops/substreams.rs",
+        """            if child.queue.is_empty() {
+                if done {""",
+        """            if child.queue.is_empty() {
+                if child.shared.done.load(Ordering::Acquire) {""",
+        "window::loom_models::item_races_window_request",
+        OPS,
+    ),
 }
 
 

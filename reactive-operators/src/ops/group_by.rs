@@ -445,3 +445,126 @@ where
         }
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use reactive_core::sync::thread;
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+
+    use super::{GroupBy, GroupedPublisher};
+    use crate::ops::loom_harness::{Asked, Manual, Slot};
+
+    /// What the group's subscriber saw.
+    struct Seen {
+        items: Mutex<Vec<u64>>,
+        completes: AtomicU64,
+        dropped: AtomicBool,
+    }
+
+    impl Seen {
+        fn new() -> Self {
+            Seen {
+                items: Mutex::new(Vec::new()),
+                completes: AtomicU64::new(0),
+                dropped: AtomicBool::new(false),
+            }
+        }
+    }
+
+    /// Subscribes the groups it gets (requesting everything), after asking for every group.
+    struct Outer {
+        subscription: Arc<Mutex<Option<SubscriptionRef>>>,
+        groups: Arc<AtomicU64>,
+        seen: Arc<Seen>,
+        dropped: Arc<AtomicBool>,
+    }
+
+    impl Subscriber<GroupedPublisher<u64, u64>> for Outer {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            s.request(UNBOUNDED);
+            *self.subscription.lock() = Some(s);
+        }
+        fn on_next(&mut self, group: GroupedPublisher<u64, u64>) {
+            self.groups.fetch_add(1, Ordering::AcqRel);
+            group.subscribe(Inner(self.seen.clone()));
+        }
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {}
+    }
+
+    impl Drop for Outer {
+        fn drop(&mut self) {
+            self.dropped.store(true, Ordering::Release);
+        }
+    }
+
+    struct Inner(Arc<Seen>);
+
+    impl Subscriber<u64> for Inner {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            s.request(UNBOUNDED);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.0.items.lock().push(item);
+        }
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {
+            self.0.completes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    impl Drop for Inner {
+        fn drop(&mut self) {
+            self.0.dropped.store(true, Ordering::Release);
+        }
+    }
+
+    /// "group_by new group vs cancel": the item that opens a new group arrives on one thread
+    /// while the outer downstream cancels on another. Either the group was delivered and is
+    /// served (its item, then its completion when the upstream completes, then it is
+    /// dropped), or it never reached the downstream and the upstream was cancelled (nobody
+    /// is left); never a group stranded in between, and the outer downstream is dropped.
+    #[test]
+    fn new_group_races_outer_cancel() {
+        loom::model(|| {
+            let asked = Arc::new(Asked::default());
+            let slot: Slot = Arc::new(Mutex::new(None));
+            let subscription = Arc::new(Mutex::new(None));
+            let groups = Arc::new(AtomicU64::new(0));
+            let seen = Arc::new(Seen::new());
+            let outer_dropped = Arc::new(AtomicBool::new(false));
+            let manual = Manual {
+                asked: asked.clone(),
+                subscriber: slot.clone(),
+            };
+            GroupBy::new(manual, |x: &u64| *x % 2, 2).subscribe(Outer {
+                subscription: subscription.clone(),
+                groups: groups.clone(),
+                seen: seen.clone(),
+                dropped: outer_dropped.clone(),
+            });
+            let handle: SubscriptionRef = subscription.lock().clone().expect("subscribed");
+            let canceller = thread::spawn(move || handle.cancel());
+            let mut upstream = slot.lock().take().expect("subscribed upstream");
+            upstream.on_next(1);
+            canceller.join().unwrap();
+            upstream.on_complete();
+            assert!(outer_dropped.load(Ordering::Acquire), "outer kept after cancel (3.13)");
+            if groups.load(Ordering::Acquire) == 1 {
+                assert_eq!(*seen.items.lock(), [1], "a delivered group is served");
+                assert_eq!(seen.completes.load(Ordering::Acquire), 1);
+                assert!(seen.dropped.load(Ordering::Acquire), "group subscriber kept (3.13)");
+            } else {
+                assert!(seen.items.lock().is_empty());
+                assert!(
+                    asked.cancelled.load(Ordering::Acquire),
+                    "no group reached the downstream and the upstream was not cancelled"
+                );
+            }
+        });
+    }
+}

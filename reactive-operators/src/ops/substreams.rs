@@ -357,6 +357,10 @@ where
     /// signal once the upstream ended and every child was handed out.
     fn serve_outer(&self, st: &mut Drain<T, O, D>, done: bool) {
         let Some(downstream) = st.downstream.as_mut() else {
+            // A child opened while the outer downstream was leaving (the upstream side saw
+            // it still there): it will never be handed out, so it is dropped, which cancels
+            // it; kept, it would hold the hub and itself alive.
+            st.pending.clear();
             return;
         };
         let Some(requested) = self.outer.check(downstream) else {

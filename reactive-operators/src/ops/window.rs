@@ -255,3 +255,100 @@ where
         }
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::sync::atomic::{AtomicU64, Ordering};
+    use reactive_core::sync::thread;
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+
+    use super::{Window, Windows};
+    use crate::ops::loom_harness::{Asked, Manual, Slot};
+
+    struct Seen {
+        items: Mutex<Vec<u64>>,
+        completes: AtomicU64,
+        subscription: Mutex<Option<SubscriptionRef>>,
+    }
+
+    impl Seen {
+        fn new() -> Self {
+            Seen {
+                items: Mutex::new(Vec::new()),
+                completes: AtomicU64::new(0),
+                subscription: Mutex::new(None),
+            }
+        }
+    }
+
+    /// Asks for one window and subscribes it with a subscriber that requests nothing.
+    struct Outer {
+        seen: Arc<Seen>,
+        completes: Arc<AtomicU64>,
+    }
+
+    impl Subscriber<Window<u64>> for Outer {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            s.request(1);
+        }
+        fn on_next(&mut self, window: Window<u64>) {
+            window.subscribe(Inner(self.seen.clone()));
+        }
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {
+            self.completes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    struct Inner(Arc<Seen>);
+
+    impl Subscriber<u64> for Inner {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            *self.0.subscription.lock() = Some(s);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.0.items.lock().push(item);
+        }
+        fn on_error(&mut self, _: Error) {}
+        fn on_complete(&mut self) {
+            self.0.completes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// A window's last item (and the upstream's completion) on one thread against the
+    /// window subscriber's request on another: both items arrive once, in order, then one
+    /// completion of the window, and the outer stream completes. A pass that looked at the
+    /// `done` flag after finding the queue empty would complete the window without its last
+    /// item.
+    #[test]
+    fn item_races_window_request() {
+        loom::model(|| {
+            let asked = Arc::new(Asked::default());
+            let slot: Slot = Arc::new(Mutex::new(None));
+            let seen = Arc::new(Seen::new());
+            let outer_completes = Arc::new(AtomicU64::new(0));
+            let manual = Manual {
+                asked: asked.clone(),
+                subscriber: slot.clone(),
+            };
+            Windows::new(manual, 2).subscribe(Outer {
+                seen: seen.clone(),
+                completes: outer_completes.clone(),
+            });
+            assert_eq!(asked.requested.load(Ordering::Acquire), 2, "one window: 2 items");
+            let mut upstream = slot.lock().take().expect("subscribed upstream");
+            upstream.on_next(0); // the window opens, is subscribed, and keeps the item
+            let handle = seen.subscription.lock().clone().expect("window subscribed");
+            let requester = thread::spawn(move || handle.request(2));
+            upstream.on_next(1);
+            upstream.on_complete();
+            requester.join().unwrap();
+            assert_eq!(*seen.items.lock(), [0, 1]);
+            assert_eq!(seen.completes.load(Ordering::Acquire), 1);
+            assert_eq!(outer_completes.load(Ordering::Acquire), 1);
+        });
+    }
+}
