@@ -35,7 +35,10 @@ const PREFETCH: usize = 256;
 fn slow(v: u64) -> u64 {
     let mut x = v;
     for _ in 0..2_000_000 {
-        x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407));
+        x = black_box(
+            x.wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407),
+        );
     }
     x
 }
@@ -65,7 +68,10 @@ impl Subscriber<u64> for Slow {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let policy = args.get(1).map_or("drop", String::as_str);
-    let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000_000);
+    let n: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
     let worker = SingleThreadScheduler::new();
     let (done, finished) = mpsc::channel();
     let sum = Arc::new(AtomicU64::new(0));
@@ -110,7 +116,9 @@ fn main() {
             },
         );
     for _ in 0..2 {
-        finished.recv().expect("both the outer stream and the slow group complete");
+        finished
+            .recv()
+            .expect("both the outer stream and the slow group complete");
     }
     println!(
         "{policy}: {n} items into {GROUPS} groups (prefetch {PREFETCH}): sum of the fast groups {}, slow group consumed {}, dropped {}",

@@ -337,7 +337,11 @@ where
     /// `None` when no group may be opened: the item is dropped (outer gone) or the stream
     /// failed (too many groups).
     fn group(&mut self, key: &K) -> Option<&mut Open<T>> {
-        if self.groups.get(key).is_some_and(|open| open.shared.is_closed()) {
+        if self
+            .groups
+            .get(key)
+            .is_some_and(|open| open.shared.is_closed())
+        {
             self.groups.remove(key);
         }
         if !self.groups.contains_key(key) {
@@ -553,11 +557,17 @@ mod loom_models {
             upstream.on_next(1);
             canceller.join().unwrap();
             upstream.on_complete();
-            assert!(outer_dropped.load(Ordering::Acquire), "outer kept after cancel (3.13)");
+            assert!(
+                outer_dropped.load(Ordering::Acquire),
+                "outer kept after cancel (3.13)"
+            );
             if groups.load(Ordering::Acquire) == 1 {
                 assert_eq!(*seen.items.lock(), [1], "a delivered group is served");
                 assert_eq!(seen.completes.load(Ordering::Acquire), 1);
-                assert!(seen.dropped.load(Ordering::Acquire), "group subscriber kept (3.13)");
+                assert!(
+                    seen.dropped.load(Ordering::Acquire),
+                    "group subscriber kept (3.13)"
+                );
             } else {
                 assert!(seen.items.lock().is_empty());
                 assert!(

@@ -180,12 +180,16 @@ struct Drain<T, O, D> {
     upstream_cancelled: bool,
 }
 
+/// A child just opened by the upstream side: its queue's consumer, its shared part, and the
+/// outer item that hands it out.
+type Opened<T, O> = (Consumer<T>, Arc<ChildShared<T>>, O);
+
 /// The outer subscription and everything the two sides share.
 pub(crate) struct Hub<T, O, D> {
     outer: Demand,
     /// The upstream subscription: set by the upstream's `on_subscribe`.
     pub(crate) upstream: SubscriptionSlot,
-    opened: Mutex<Vec<(Consumer<T>, Arc<ChildShared<T>>, O)>>,
+    opened: Mutex<Vec<Opened<T, O>>>,
     dirty: Mutex<Vec<u64>>,
     done: AtomicBool,
     failed: AtomicBool,

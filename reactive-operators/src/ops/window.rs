@@ -45,6 +45,9 @@ where
     }
 }
 
+/// Clones an item into an older open window (overlapping windows only).
+pub(crate) type CopyFn<T> = fn(&T) -> T;
+
 /// Subscribes `source` with the window subscriber: `size` items per window, a new one every
 /// `skip` items; `copy` clones an item into every open window but the newest (needed only
 /// when they overlap).
@@ -53,7 +56,7 @@ pub(crate) fn subscribe_windows<P, D>(
     downstream: D,
     size: usize,
     skip: usize,
-    copy: Option<fn(&P::Item) -> P::Item>,
+    copy: Option<CopyFn<P::Item>>,
 ) where
     P: Publisher,
     P::Item: Send + 'static,
@@ -153,7 +156,7 @@ struct WindowSubscriber<T: Send + 'static, D> {
     next_index: u64,
     /// The open windows, oldest (fullest) first: at most `ceil(size / skip)`.
     open: VecDeque<Open<T>>,
-    copy: Option<fn(&T) -> T>,
+    copy: Option<CopyFn<T>>,
     done: bool,
 }
 
@@ -338,7 +341,11 @@ mod loom_models {
                 seen: seen.clone(),
                 completes: outer_completes.clone(),
             });
-            assert_eq!(asked.requested.load(Ordering::Acquire), 2, "one window: 2 items");
+            assert_eq!(
+                asked.requested.load(Ordering::Acquire),
+                2,
+                "one window: 2 items"
+            );
             let mut upstream = slot.lock().take().expect("subscribed upstream");
             upstream.on_next(0); // the window opens, is subscribed, and keeps the item
             let handle = seen.subscription.lock().clone().expect("window subscribed");

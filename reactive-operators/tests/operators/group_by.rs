@@ -45,11 +45,18 @@ fn inner(inners: &Inners, i: usize) -> TestSubscriber<u64> {
 
 #[test]
 fn every_item_reaches_the_group_of_its_key_in_order() {
-    let (outer, inners) = subscribe_each(range(0u64..100).group_by(|x| x % 7, 256), UNBOUNDED, UNBOUNDED);
+    let (outer, inners) = subscribe_each(
+        range(0u64..100).group_by(|x| x % 7, 256),
+        UNBOUNDED,
+        UNBOUNDED,
+    );
     assert_eq!(outer.values(), (0..7).collect::<Vec<_>>());
     assert!(outer.is_complete());
     for (key, ts) in inners.lock().unwrap().iter() {
-        assert_eq!(ts.values(), (0..100).filter(|x| x % 7 == *key).collect::<Vec<_>>());
+        assert_eq!(
+            ts.values(),
+            (0..100).filter(|x| x % 7 == *key).collect::<Vec<_>>()
+        );
         assert!(ts.is_complete());
     }
 }
@@ -80,7 +87,11 @@ fn requests_prefetch_then_the_replenish_limit_per_limit_items_taken() {
     upstream.send_next(2);
     // 3 = 4 - 4/4 items taken off the upstream (queued; nobody consumed yet): 3 more.
     upstream.expect_exact_request(3).unwrap();
-    assert_eq!(inner(&inners, 0).values(), Vec::<u64>::new(), "the groups' own demand is 0");
+    assert_eq!(
+        inner(&inners, 0).values(),
+        Vec::<u64>::new(),
+        "the groups' own demand is 0"
+    );
     assert_clean(&env);
 }
 
@@ -110,7 +121,11 @@ fn backpressure_replenishes_as_the_groups_consume_and_resumes_after_a_stall() {
     upstream.send_next(8);
     even.request(UNBOUNDED);
     assert_eq!(even.values(), [0, 2, 4, 6, 8]);
-    assert_eq!(upstream.take_requests(), 0, "5 consumed: 3 then 2 toward the next 3");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "5 consumed: 3 then 2 toward the next 3"
+    );
     let odd = inner(&inners, 1);
     odd.request(1);
     upstream.expect_exact_request(3).unwrap();
@@ -132,10 +147,19 @@ fn error_policy_a_group_nobody_consumes_fails_the_stream_naming_the_key() {
     let error = outer.error().expect("overflow");
     assert_eq!(error.kind(), ErrorKind::Overflow);
     let message = error.to_string();
-    assert!(message.contains("group_by") && message.contains("group 0"), "{message}");
+    assert!(
+        message.contains("group_by") && message.contains("group 0"),
+        "{message}"
+    );
     assert!(message.contains("4 of 4"), "{message}");
-    assert_eq!(inner(&inners, 0).error().map(|e| e.kind()), Some(ErrorKind::Overflow));
-    assert_eq!(inner(&inners, 1).error().map(|e| e.kind()), Some(ErrorKind::Overflow));
+    assert_eq!(
+        inner(&inners, 0).error().map(|e| e.kind()),
+        Some(ErrorKind::Overflow)
+    );
+    assert_eq!(
+        inner(&inners, 1).error().map(|e| e.kind()),
+        Some(ErrorKind::Overflow)
+    );
     assert_clean(&env);
 }
 
@@ -175,7 +199,11 @@ fn drop_policy_drops_what_a_full_queue_cannot_take_and_the_others_go_on() {
     assert!(even.is_complete() && odd.is_complete());
     let dropped = dropped.lock().unwrap().clone();
     assert_eq!(dropped.len(), 14);
-    assert!(dropped.iter().all(|(key, item)| item % 2 == *key && *item >= 6));
+    assert!(
+        dropped
+            .iter()
+            .all(|(key, item)| item % 2 == *key && *item >= 6)
+    );
 }
 
 #[test]
@@ -198,17 +226,26 @@ fn max_groups_bounds_the_open_groups() {
     assert!(error.to_string().contains("max_groups"), "{error}");
 
     // Groups that ended (dropped unsubscribed here) no longer count.
-    StepVerifier::create(&range(0u64..10).group_by(|x| *x, 4).max_groups(1).map(|g| *g.key()))
-        .expect_next_values(0..10)
-        .expect_complete()
-        .verify()
-        .unwrap();
+    StepVerifier::create(
+        &range(0u64..10)
+            .group_by(|x| *x, 4)
+            .max_groups(1)
+            .map(|g| *g.key()),
+    )
+    .expect_next_values(0..10)
+    .expect_complete()
+    .verify()
+    .unwrap();
 }
 
 #[test]
 fn a_cancelled_group_stops_and_its_key_opens_a_fresh_group() {
     let (upstream, env) = manual::<u64>();
-    let (outer, inners) = subscribe_each(upstream.clone().group_by(|x| x % 2, 8), UNBOUNDED, UNBOUNDED);
+    let (outer, inners) = subscribe_each(
+        upstream.clone().group_by(|x| x % 2, 8),
+        UNBOUNDED,
+        UNBOUNDED,
+    );
     upstream.send_next(0);
     let first = inner(&inners, 0);
     first.cancel();
@@ -249,7 +286,10 @@ fn a_group_accepts_one_subscriber() {
 fn request_zero_on_the_outer_stream_or_on_a_group_is_rule_3_9() {
     let outer = TestSubscriber::with_request(0);
     // 4 items fit in the two groups' queues while the outer downstream asks for none.
-    range(0u64..4).group_by(|x| x % 2, 4).map(|g| *g.key()).subscribe(outer.clone());
+    range(0u64..4)
+        .group_by(|x| x % 2, 4)
+        .map(|g| *g.key())
+        .subscribe(outer.clone());
     outer.request(0);
     let error = outer.error().expect("rule 3.9");
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
@@ -261,7 +301,10 @@ fn request_zero_on_the_outer_stream_or_on_a_group_is_rule_3_9() {
     upstream.send_next(2);
     let even = inner(&inners, 0);
     even.request(0);
-    assert_eq!(even.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+    assert_eq!(
+        even.error().map(|e| e.kind()),
+        Some(ErrorKind::InvalidRequest)
+    );
     assert_eq!(even.values(), [0]);
     assert!(!outer.is_terminated(), "the outer stream goes on");
     assert_clean(&env);
@@ -270,7 +313,11 @@ fn request_zero_on_the_outer_stream_or_on_a_group_is_rule_3_9() {
 #[test]
 fn cancelling_the_outer_stream_leaves_the_groups_running_until_they_end() {
     let (upstream, env) = manual::<u64>();
-    let (outer, inners) = subscribe_each(upstream.clone().group_by(|x| x % 3, 8), UNBOUNDED, UNBOUNDED);
+    let (outer, inners) = subscribe_each(
+        upstream.clone().group_by(|x| x % 3, 8),
+        UNBOUNDED,
+        UNBOUNDED,
+    );
     upstream.send_next(0);
     upstream.send_next(1);
     outer.cancel();
@@ -284,13 +331,20 @@ fn cancelling_the_outer_stream_leaves_the_groups_running_until_they_end() {
     inner(&inners, 0).cancel();
     assert!(!upstream.is_cancelled(), "group 1 still runs");
     inner(&inners, 1).cancel();
-    assert!(upstream.is_cancelled(), "the outer is gone and every group ended");
+    assert!(
+        upstream.is_cancelled(),
+        "the outer is gone and every group ended"
+    );
     assert!(outer.is_dropped());
     assert_clean(&env);
 
     // Or the upstream ends first: the groups complete.
     let (upstream, env) = manual::<u64>();
-    let (outer, inners) = subscribe_each(upstream.clone().group_by(|x| x % 3, 8), UNBOUNDED, UNBOUNDED);
+    let (outer, inners) = subscribe_each(
+        upstream.clone().group_by(|x| x % 3, 8),
+        UNBOUNDED,
+        UNBOUNDED,
+    );
     upstream.send_next(0);
     outer.cancel();
     upstream.send_next(3);
@@ -311,7 +365,10 @@ fn an_upstream_error_reaches_the_outer_stream_and_every_group() {
     assert_eq!(outer.error().map(|e| e.kind()), Some(ErrorKind::User));
     for (_, ts) in inners.lock().unwrap().iter() {
         assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
-        assert!(ts.values().is_empty(), "fail fast: queued items are dropped");
+        assert!(
+            ts.values().is_empty(),
+            "fail fast: queued items are dropped"
+        );
     }
     assert_clean(&env);
 }
@@ -327,7 +384,12 @@ fn queued_items_never_exceed_groups_times_prefetch() {
     let delivered = Arc::new(AtomicU64::new(0));
     let dropped = Arc::new(AtomicU64::new(0));
     let most_queued = Arc::new(AtomicU64::new(0));
-    let (e, d, x, m) = (emitted.clone(), delivered.clone(), dropped.clone(), most_queued.clone());
+    let (e, d, x, m) = (
+        emitted.clone(),
+        delivered.clone(),
+        dropped.clone(),
+        most_queued.clone(),
+    );
     let slow: Arc<Mutex<Vec<GroupedPublisher<u64, u64>>>> = Arc::default();
     let keep = slow.clone();
     let d2 = delivered.clone();
@@ -335,7 +397,8 @@ fn queued_items_never_exceed_groups_times_prefetch() {
     range(0u64..50_000)
         .inspect(move |_| {
             // Everything before this item went in; what did not come out is queued.
-            let queued = e.load(Ordering::Relaxed) - d.load(Ordering::Relaxed) - x.load(Ordering::Relaxed);
+            let queued =
+                e.load(Ordering::Relaxed) - d.load(Ordering::Relaxed) - x.load(Ordering::Relaxed);
             m.fetch_max(queued, Ordering::Relaxed);
             e.fetch_add(1, Ordering::Relaxed);
         })
@@ -348,21 +411,31 @@ fn queued_items_never_exceed_groups_times_prefetch() {
                 keep.lock().unwrap().push(g);
             } else {
                 let d = d2.clone();
-                g.subscribe_with(move |_| {
-                    d.fetch_add(1, Ordering::Relaxed);
-                }, |_| {}, || {});
+                g.subscribe_with(
+                    move |_| {
+                        d.fetch_add(1, Ordering::Relaxed);
+                    },
+                    |_| {},
+                    || {},
+                );
             }
         })
         .subscribe(outer.clone());
     assert!(outer.is_complete());
     let most = most_queued.load(Ordering::Relaxed);
     assert!(most <= GROUPS * PREFETCH, "{most} queued");
-    assert_eq!(most, PREFETCH, "the slow group's queue filled, nothing else waited");
+    assert_eq!(
+        most, PREFETCH,
+        "the slow group's queue filled, nothing else waited"
+    );
     assert_eq!(delivered.load(Ordering::Relaxed), 45_000);
     let slow = slow.lock().unwrap().pop().unwrap();
     let ts = TestSubscriber::new();
     slow.subscribe(ts.clone());
-    assert_eq!(ts.values(), (0..PREFETCH).map(|i| i * GROUPS).collect::<Vec<_>>());
+    assert_eq!(
+        ts.values(),
+        (0..PREFETCH).map(|i| i * GROUPS).collect::<Vec<_>>()
+    );
     assert!(ts.is_complete());
 }
 
@@ -371,7 +444,9 @@ fn groups_over_an_asynchronous_upstream_consumed_on_other_threads() {
     let pool = PoolScheduler::new(2);
     // Error policy (the default): the groups are consumed inside the drain, as items arrive.
     let (outer, inners) = subscribe_each(
-        range(0u64..5_000).publish_on(pool.clone(), 32).group_by(|x| x % 5, 16),
+        range(0u64..5_000)
+            .publish_on(pool.clone(), 32)
+            .group_by(|x| x % 5, 16),
         UNBOUNDED,
         UNBOUNDED,
     );
@@ -379,7 +454,10 @@ fn groups_over_an_asynchronous_upstream_consumed_on_other_threads() {
     assert!(outer.is_complete(), "{:?}", outer.error());
     for (key, ts) in inners.lock().unwrap().iter() {
         assert!(ts.await_terminal(PATIENCE));
-        assert_eq!(ts.values(), (0..5_000).filter(|x| x % 5 == *key).collect::<Vec<_>>());
+        assert_eq!(
+            ts.values(),
+            (0..5_000).filter(|x| x % 5 == *key).collect::<Vec<_>>()
+        );
     }
 
     // Backpressure: each group re-published on a worker, requesting 7 more after every 7th
@@ -407,7 +485,10 @@ fn groups_over_an_asynchronous_upstream_consumed_on_other_threads() {
     assert!(outer.await_terminal(PATIENCE) && outer.is_complete());
     for (key, ts) in groups.lock().unwrap().iter() {
         assert!(ts.await_terminal(PATIENCE));
-        assert_eq!(ts.values(), (0..3_000).filter(|x| x % 3 == *key).collect::<Vec<_>>());
+        assert_eq!(
+            ts.values(),
+            (0..3_000).filter(|x| x % 3 == *key).collect::<Vec<_>>()
+        );
         assert!(ts.is_complete());
         assert!(ts.violations().is_empty());
     }

@@ -13,20 +13,19 @@ use reactive_tck::{StepVerifier, TestSubscriber};
 
 use crate::support::{PATIENCE, assert_clean, manual};
 
-/// Windows the test holds, by index, each with the subscriber it was given (if any).
+/// Windows the test holds, unsubscribed, in arrival order.
 type Held = Arc<Mutex<Vec<Window<u64>>>>;
+
+/// The subscribers of the windows, in arrival order.
+type Inners = Arc<Mutex<Vec<TestSubscriber<u64>>>>;
 
 /// Subscribes every window with a `TestSubscriber::with_request(request)` as it arrives;
 /// returns the outer subscriber (of window indexes) and the windows' subscribers.
-fn subscribe_each<P>(
-    windows: P,
-    outer_request: u64,
-    request: u64,
-) -> (TestSubscriber<u64>, Arc<Mutex<Vec<TestSubscriber<u64>>>>)
+fn subscribe_each<P>(windows: P, outer_request: u64, request: u64) -> (TestSubscriber<u64>, Inners)
 where
     P: Publisher<Item = Window<u64>> + 'static,
 {
-    let inners: Arc<Mutex<Vec<TestSubscriber<u64>>>> = Arc::default();
+    let inners: Inners = Arc::default();
     let keep = inners.clone();
     let outer = TestSubscriber::with_request(outer_request);
     windows
@@ -58,8 +57,13 @@ where
     (outer, held)
 }
 
-fn values(inners: &Arc<Mutex<Vec<TestSubscriber<u64>>>>) -> Vec<Vec<u64>> {
-    inners.lock().unwrap().iter().map(|ts| ts.values()).collect()
+fn values(inners: &Inners) -> Vec<Vec<u64>> {
+    inners
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|ts| ts.values())
+        .collect()
 }
 
 #[test]
@@ -116,7 +120,11 @@ fn a_window_delivers_only_what_its_subscriber_requested() {
 fn the_outer_request_for_k_windows_asks_k_times_size_upstream() {
     let (upstream, env) = manual::<u64>();
     let (outer, inners) = subscribe_each(upstream.clone().window(3), 0, UNBOUNDED);
-    assert_eq!(upstream.take_requests(), 0, "no window asked for, no item asked for");
+    assert_eq!(
+        upstream.take_requests(),
+        0,
+        "no window asked for, no item asked for"
+    );
     outer.request(2);
     upstream.expect_exact_request(6).unwrap();
     for i in 0..6 {
@@ -193,7 +201,10 @@ fn a_window_dropped_unsubscribed_is_cancelled_and_the_others_go_on() {
     assert_eq!(outer.values(), [0, 1, 2]);
     assert_eq!(inner.values(), [2, 3]);
     assert!(inner.is_complete());
-    assert!(!upstream.is_cancelled(), "the outer downstream still wants windows");
+    assert!(
+        !upstream.is_cancelled(),
+        "the outer downstream still wants windows"
+    );
     upstream.send_completion();
     assert!(outer.is_complete());
     assert_clean(&env);
@@ -217,7 +228,10 @@ fn a_window_accepts_one_subscriber() {
 #[test]
 fn request_zero_on_the_outer_stream_or_on_a_window_is_rule_3_9() {
     let outer = TestSubscriber::with_request(0);
-    range(0u64..10).window(2).map(|w| w.index()).subscribe(outer.clone());
+    range(0u64..10)
+        .window(2)
+        .map(|w| w.index())
+        .subscribe(outer.clone());
     outer.request(0);
     let error = outer.error().expect("rule 3.9");
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
@@ -227,7 +241,10 @@ fn request_zero_on_the_outer_stream_or_on_a_window_is_rule_3_9() {
     let inner = inners.lock().unwrap()[0].clone();
     assert_eq!(inner.values(), [0]);
     inner.request(0);
-    assert_eq!(inner.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+    assert_eq!(
+        inner.error().map(|e| e.kind()),
+        Some(ErrorKind::InvalidRequest)
+    );
     assert_eq!(inner.values(), [0], "nothing after the error");
     assert!(!outer.is_terminated(), "the outer stream goes on");
 }
@@ -245,7 +262,10 @@ fn cancelling_the_outer_stream_leaves_the_open_window_running() {
     let inner = inners.lock().unwrap()[0].clone();
     assert_eq!(inner.values(), [0, 1, 2]);
     assert!(inner.is_complete());
-    assert!(upstream.is_cancelled(), "the outer is gone and every window ended");
+    assert!(
+        upstream.is_cancelled(),
+        "the outer is gone and every window ended"
+    );
     assert_eq!(outer.values(), [0], "no window after the cancel");
     assert_clean(&env);
 
@@ -286,7 +306,10 @@ fn an_upstream_error_reaches_the_outer_stream_and_every_window() {
     assert_eq!(outer.error().map(|e| e.kind()), Some(ErrorKind::User));
     for ts in inners.lock().unwrap().iter() {
         assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
-        assert!(ts.values().is_empty(), "fail fast: queued items are dropped");
+        assert!(
+            ts.values().is_empty(),
+            "fail fast: queued items are dropped"
+        );
     }
     assert_clean(&env);
 }

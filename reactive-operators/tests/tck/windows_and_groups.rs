@@ -50,7 +50,10 @@ impl PublisherVerification for WindowTck {
     type Publisher = BoxPublisher<u64>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements.saturating_mul(2)).window(2).map(|w| w.index()).boxed()
+        range(0..elements.saturating_mul(2))
+            .window(2)
+            .map(|w| w.index())
+            .boxed()
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
@@ -95,7 +98,10 @@ impl PublisherVerification for WindowOverlapTck {
     type Publisher = BoxPublisher<u64>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements).window_skip(3, 1).map(|w| w.index()).boxed()
+        range(0..elements)
+            .window_skip(3, 1)
+            .map(|w| w.index())
+            .boxed()
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
