@@ -314,18 +314,11 @@ where
         }
     }
 
-    /// The end of the upstream, or of this stage: every open group is told, then the outer.
+    /// The end of the upstream, or of this stage: the outer stream and every open group.
     fn end(&mut self, error: Option<Error>) {
         self.done = true;
-        if let Some(error) = error {
-            self.hub.record_error(error);
-        }
-        // The outer first: a pass that sees every group end must not take the outer's
-        // absence for a reason to cancel the upstream that is ending (rule 2.3).
-        self.hub.finish();
-        for (_, open) in self.groups.drain() {
-            open.shared.mark_done();
-        }
+        let open = self.groups.drain().map(|(_, open)| open.shared);
+        self.hub.end(error, open);
     }
 
     fn fail(&mut self, error: Error) {

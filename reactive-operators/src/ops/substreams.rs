@@ -280,18 +280,28 @@ where
         (producer, shared)
     }
 
-    /// The upstream failed with `error`. Call it before [`finish`](Self::finish) and before
-    /// marking any child done.
-    pub(crate) fn record_error(&self, error: Error) {
-        *self.error.lock() = Some(error);
-        self.failed.store(true, Ordering::Release);
-    }
-
-    /// The upstream ended (call it before marking the open children done): the outer stream
-    /// ends once every opened child was handed out.
-    pub(crate) fn finish(&self) {
+    /// The upstream ended (with `error`, if it failed): the outer stream ends once every
+    /// opened child was handed out, and each of the `open` children once its queue is
+    /// consumed (or at once, with the error).
+    ///
+    /// The order matters: the error is recorded before anything is marked done (a pass that
+    /// sees a child done must see the error too), and the outer is marked done before the
+    /// children, so a pass that sees the last child end does not take the outer's absence for
+    /// a reason to cancel an upstream that is ending (rule 2.3).
+    pub(crate) fn end(
+        &self,
+        error: Option<Error>,
+        open: impl Iterator<Item = Arc<ChildShared<T>>>,
+    ) {
+        if let Some(error) = error {
+            *self.error.lock() = Some(error);
+            self.failed.store(true, Ordering::Release);
+        }
         self.done.store(true, Ordering::Release);
         self.drain();
+        for child in open {
+            child.mark_done();
+        }
     }
 
     fn drain(&self) {

@@ -165,17 +165,11 @@ where
     T: Send + 'static,
     D: Subscriber<Window<T>> + 'static,
 {
+    /// The end of the upstream: the outer stream and every open window.
     fn end(&mut self, error: Option<Error>) {
         self.done = true;
-        if let Some(error) = error {
-            self.hub.record_error(error);
-        }
-        // The outer first: a pass that sees every window end must not take the outer's
-        // absence for a reason to cancel the upstream that is ending (rule 2.3).
-        self.hub.finish();
-        for open in self.open.drain(..) {
-            open.shared.mark_done();
-        }
+        let open = self.open.drain(..).map(|open| open.shared);
+        self.hub.end(error, open);
     }
 
     /// Puts `item` into `open`'s queue. A window receives at most `size` items and its queue

@@ -41,180 +41,92 @@ fn failed_groups() -> Option<BoxPublisher<u64>> {
     )
 }
 
-/// `range(0..2n).window(2)`: `n` windows.
-#[derive(Debug)]
-pub(crate) struct WindowTck;
+/// A verification of `u64` items (an index or a key per window or group) named `$name`,
+/// run in module `$module`: `$publisher` for `$n` elements, `$failed` as the failed
+/// publisher, and optionally the most elements it supports.
+macro_rules! verification {
+    ($(#[$doc:meta])* $name:ident in $module:ident, $failed:expr, |$n:ident| $publisher:expr $(, max $max:expr)?) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub(crate) struct $name;
 
-impl PublisherVerification for WindowTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
+        impl PublisherVerification for $name {
+            type Item = u64;
+            type Publisher = BoxPublisher<u64>;
 
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements.saturating_mul(2))
-            .window(2)
-            .map(|w| w.index())
-            .boxed()
-    }
+            fn create_publisher(&self, $n: u64) -> BoxPublisher<u64> {
+                $publisher.boxed()
+            }
 
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_windows()
-    }
+            fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+                $failed
+            }
+
+            $(fn max_elements_from_publisher(&self) -> u64 {
+                $max
+            })?
+        }
+
+        mod $module {
+            reactive_tck::publisher_verification!(super::$name);
+        }
+    };
 }
 
-mod window_tck {
-    reactive_tck::publisher_verification!(super::WindowTck);
-}
+verification!(
+    /// `range(0..2n).window(2)`: `n` windows.
+    WindowTck in window_tck,
+    failed_windows(),
+    |n| range(0..n.saturating_mul(2)).window(2).map(|w| w.index())
+);
 
-/// `range(0..3n).window_skip(2, 3)`: `n` windows of 2, one item dropped after each.
-#[derive(Debug)]
-pub(crate) struct WindowGapsTck;
+verification!(
+    /// `range(0..3n).window_skip(2, 3)`: `n` windows of 2, one item dropped after each.
+    WindowGapsTck in window_gaps_tck,
+    failed_windows(),
+    |n| range(0..n.saturating_mul(3)).window_skip(2, 3).map(|w| w.index())
+);
 
-impl PublisherVerification for WindowGapsTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
+verification!(
+    /// `range(0..n).window_skip(3, 1)`: `n` overlapping windows, one opening at every item.
+    WindowOverlapTck in window_overlap_tck,
+    failed_windows(),
+    |n| range(0..n).window_skip(3, 1).map(|w| w.index())
+);
 
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements.saturating_mul(3))
-            .window_skip(2, 3)
-            .map(|w| w.index())
-            .boxed()
-    }
+verification!(
+    /// `range(0..2n).publish_on(pool, 8).window(2)`: windows over an asynchronous upstream.
+    WindowAsyncTck in window_async_tck,
+    failed_windows(),
+    |n| range(0..n.saturating_mul(2)).publish_on(pool(), 8).window(2).map(|w| w.index())
+);
 
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_windows()
-    }
-}
+verification!(
+    /// `range(0..n).group_by(identity, 16)` with `Backpressure`: `n` groups of one item.
+    GroupByTck in group_by_tck,
+    failed_groups(),
+    |n| range(0..n)
+        .group_by(|x| *x, 16)
+        .overflow(GroupOverflow::Backpressure)
+        .map(|g| *g.key())
+);
 
-mod window_gaps_tck {
-    reactive_tck::publisher_verification!(super::WindowGapsTck);
-}
+verification!(
+    /// `range(0..n).publish_on(pool, 8).group_by(identity, 16)` with `Backpressure`.
+    GroupByAsyncTck in group_by_async_tck,
+    failed_groups(),
+    |n| range(0..n)
+        .publish_on(pool(), 8)
+        .group_by(|x| *x, 16)
+        .overflow(GroupOverflow::Backpressure)
+        .map(|g| *g.key())
+);
 
-/// `range(0..n).window_skip(3, 1)`: `n` overlapping windows, one opening at every item.
-#[derive(Debug)]
-pub(crate) struct WindowOverlapTck;
-
-impl PublisherVerification for WindowOverlapTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
-
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements)
-            .window_skip(3, 1)
-            .map(|w| w.index())
-            .boxed()
-    }
-
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_windows()
-    }
-}
-
-mod window_overlap_tck {
-    reactive_tck::publisher_verification!(super::WindowOverlapTck);
-}
-
-/// `range(0..2n).publish_on(pool, 8).window(2)`: windows over an asynchronous upstream.
-#[derive(Debug)]
-pub(crate) struct WindowAsyncTck;
-
-impl PublisherVerification for WindowAsyncTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
-
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements.saturating_mul(2))
-            .publish_on(pool(), 8)
-            .window(2)
-            .map(|w| w.index())
-            .boxed()
-    }
-
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_windows()
-    }
-}
-
-mod window_async_tck {
-    reactive_tck::publisher_verification!(super::WindowAsyncTck);
-}
-
-/// `range(0..n).group_by(identity, 16)` with `Backpressure`: `n` groups of one item.
-#[derive(Debug)]
-pub(crate) struct GroupByTck;
-
-impl PublisherVerification for GroupByTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
-
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements)
-            .group_by(|x| *x, 16)
-            .overflow(GroupOverflow::Backpressure)
-            .map(|g| *g.key())
-            .boxed()
-    }
-
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_groups()
-    }
-}
-
-mod group_by_tck {
-    reactive_tck::publisher_verification!(super::GroupByTck);
-}
-
-/// `range(0..n).publish_on(pool, 8).group_by(identity, 16)` with `Backpressure`.
-#[derive(Debug)]
-pub(crate) struct GroupByAsyncTck;
-
-impl PublisherVerification for GroupByAsyncTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
-
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements)
-            .publish_on(pool(), 8)
-            .group_by(|x| *x, 16)
-            .overflow(GroupOverflow::Backpressure)
-            .map(|g| *g.key())
-            .boxed()
-    }
-
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_groups()
-    }
-}
-
-mod group_by_async_tck {
-    reactive_tck::publisher_verification!(super::GroupByAsyncTck);
-}
-
-/// `range(0..n).group_by(identity, 16).max_groups(2048)` with the default `Error` policy, for
-/// `n` up to 1,024.
-#[derive(Debug)]
-pub(crate) struct GroupByErrorPolicyTck;
-
-impl PublisherVerification for GroupByErrorPolicyTck {
-    type Item = u64;
-    type Publisher = BoxPublisher<u64>;
-
-    fn create_publisher(&self, elements: u64) -> Self::Publisher {
-        range(0..elements)
-            .group_by(|x| *x, 16)
-            .max_groups(2048)
-            .map(|g| *g.key())
-            .boxed()
-    }
-
-    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_groups()
-    }
-
-    fn max_elements_from_publisher(&self) -> u64 {
-        1024
-    }
-}
-
-mod group_by_error_policy_tck {
-    reactive_tck::publisher_verification!(super::GroupByErrorPolicyTck);
-}
+verification!(
+    /// `range(0..n).group_by(identity, 16).max_groups(2048)` with the default `Error`
+    /// policy, for `n` up to 1,024.
+    GroupByErrorPolicyTck in group_by_error_policy_tck,
+    failed_groups(),
+    |n| range(0..n).group_by(|x| *x, 16).max_groups(2048).map(|g| *g.key()),
+    max 1024
+);
