@@ -2298,7 +2298,8 @@ pub trait PublisherExt: Publisher {
     /// [`on_dropped`](crate::ops::GroupBy::on_dropped)), or the pipeline stalls until the
     /// group is consumed (`Backpressure`). At most
     /// [`max_groups`](crate::ops::GroupBy::max_groups) groups (1024 by default) are open at
-    /// once.
+    /// once. Keys are `Hash + Eq + Clone + Debug + Send + Sync` (`Debug` so that an overflow
+    /// error can name the key).
     ///
     /// # Backpressure
     ///

@@ -175,6 +175,8 @@ struct Drain<T, O, D> {
     children: HashMap<u64, Child<T>>,
     /// Items consumed since the last replenish (only with a `replenish` limit).
     consumed: u64,
+    /// The buffer the `dirty` list is swapped with (empty between passes).
+    ids: Vec<u64>,
     /// The outer downstream cancelled (or made a `request(0)`).
     outer_gone: bool,
     upstream_cancelled: bool,
@@ -235,6 +237,7 @@ where
                 pending: VecDeque::new(),
                 children: HashMap::new(),
                 consumed: 0,
+                ids: Vec::new(),
                 outer_gone: false,
                 upstream_cancelled: false,
             }),
@@ -321,7 +324,10 @@ where
         let done = self.done.load(Ordering::Acquire);
         // The dirty list before the opened one: a child is opened before it is first
         // signalled, so every id taken here belongs to a child taken below (or earlier).
-        let dirty = std::mem::take(&mut *self.dirty.lock());
+        // Swapped with the pass's own (empty) buffer: the two keep their capacity, so a pass
+        // per item allocates nothing here.
+        let mut dirty = std::mem::take(&mut st.ids);
+        std::mem::swap(&mut *self.dirty.lock(), &mut dirty);
         let opened = std::mem::take(&mut *self.opened.lock());
         for (queue, shared, item) in opened {
             st.children.insert(
@@ -335,7 +341,7 @@ where
             st.pending.push_back(item);
         }
         self.serve_outer(st, done);
-        for id in dirty {
+        for &id in &dirty {
             let Some(child) = st.children.get_mut(&id) else {
                 continue;
             };
@@ -347,6 +353,8 @@ where
                 }
             }
         }
+        dirty.clear();
+        st.ids = dirty;
         if st.outer_gone
             && st.children.is_empty()
             && !st.upstream_cancelled
