@@ -367,3 +367,96 @@ fn windows_over_an_asynchronous_upstream_consumed_on_other_threads() {
         assert!(ts.violations().is_empty());
     }
 }
+
+/// A small deterministic generator for the random schedules below.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// A subscriber that asks for `batch` items, then `batch` more after every `batch`-th item,
+/// and cancels after `cancel_after` items if given (all on the thread that delivers).
+fn paced(batch: u64, cancel_after: Option<u64>) -> TestSubscriber<u64> {
+    TestSubscriber::with_request(batch).with_on_next_hook(move |ts, n| {
+        if Some(n) == cancel_after {
+            ts.cancel();
+        } else if n % batch == 0 {
+            ts.request(batch);
+        }
+    })
+}
+
+/// 200 random pipelines: `window_skip(size, skip)` over `range(..).publish_on(pool, p)`, the
+/// outer stream and each window paced in random batches (windows re-published on another
+/// worker), some windows cancelled: every window gets exactly its items (a prefix, when
+/// cancelled), never more than requested, one terminal signal.
+#[test]
+fn random_demand_and_cancel_across_threads() {
+    let pool = PoolScheduler::new(2);
+    let single = SingleThreadScheduler::new();
+    let mut rng = Lcg(9);
+    for _ in 0..200 {
+        let (size, skip) = (1 + rng.below(4) as usize, 1 + rng.below(5) as usize);
+        let n = rng.below(60);
+        let prefetch = 1 + rng.below(8) as usize;
+        let outer_batch = 1 + rng.below(3);
+        let plans: Vec<(u64, Option<u64>)> = (0..n + 1)
+            .map(|_| {
+                (
+                    1 + rng.below(4),
+                    (rng.below(4) == 0).then(|| 1 + rng.below(3)),
+                )
+            })
+            .collect();
+        let windows: Arc<Mutex<Vec<(u64, Option<u64>, TestSubscriber<u64>)>>> = Arc::default();
+        let keep = windows.clone();
+        let worker = single.clone();
+        let outer = paced(outer_batch, None);
+        range(0..n)
+            .publish_on(pool.clone(), prefetch)
+            .window_skip(size, skip)
+            .map(move |w| {
+                let index = w.index();
+                let (batch, cancel_after) = plans[index as usize];
+                let ts = paced(batch, cancel_after);
+                w.publish_on(worker.clone(), 2).subscribe(ts.clone());
+                keep.lock().unwrap().push((index, cancel_after, ts));
+                index
+            })
+            .subscribe(outer.clone());
+        assert!(outer.await_terminal(PATIENCE), "outer stream hung");
+        assert!(outer.is_complete() && outer.violations().is_empty());
+        let windows = windows.lock().unwrap().clone();
+        let starts: Vec<u64> = (0..n).step_by(skip).collect();
+        assert_eq!(windows.len(), starts.len());
+        for (index, cancel_after, ts) in windows {
+            let start = index * skip as u64;
+            let expected: Vec<u64> = (start..(start + size as u64).min(n)).collect();
+            match cancel_after {
+                // Cancelled at its k-th item (with k at most its length: at the last item, the
+                // cancel may come before the completion).
+                Some(k) if k <= expected.len() as u64 => {
+                    assert!(ts.await_values(k, PATIENCE));
+                    assert_eq!(ts.values(), expected[..k as usize]);
+                }
+                _ => {
+                    assert!(
+                        ts.await_terminal(PATIENCE),
+                        "window {index} of window_skip({size}, {skip}) over {n} hung: {:?}",
+                        ts.values()
+                    );
+                    assert_eq!(ts.values(), expected);
+                    assert!(ts.is_complete());
+                }
+            }
+            assert!(ts.violations().is_empty(), "{:?}", ts.violations());
+        }
+    }
+}
