@@ -15,6 +15,7 @@ use reactive_operators::{PublisherExt, range};
 use reactive_tck::{StepVerifier, TestSubscriber};
 
 use crate::support::{PATIENCE, assert_clean, manual};
+use crate::window::{Lcg, Planned, paced};
 
 type Inners = Arc<Mutex<Vec<(u64, TestSubscriber<u64>)>>>;
 
@@ -494,31 +495,6 @@ fn groups_over_an_asynchronous_upstream_consumed_on_other_threads() {
     }
 }
 
-/// A small deterministic generator for the random schedules below.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
-
-/// A subscriber that asks for `batch` items, then `batch` more after every `batch`-th item,
-/// and cancels after `cancel_after` items if given (all on the thread that delivers).
-fn paced(batch: u64, cancel_after: Option<u64>) -> TestSubscriber<u64> {
-    TestSubscriber::with_request(batch).with_on_next_hook(move |ts, n| {
-        if Some(n) == cancel_after {
-            ts.cancel();
-        } else if n % batch == 0 {
-            ts.request(batch);
-        }
-    })
-}
-
 /// 200 random pipelines: `group_by(x % keys, prefetch)` with `Backpressure` over
 /// `range(..).publish_on(pool, p)`, the outer stream and each group paced in random batches
 /// (groups re-published on another worker), some groups cancelled (their key then opens a
@@ -535,7 +511,7 @@ fn random_demand_and_cancel_across_threads() {
         let (prefetch, upstream_prefetch) = (1 + rng.below(6) as usize, 1 + rng.below(8) as usize);
         let outer_batch = 1 + rng.below(3);
         let seed = rng.below(1 << 30);
-        let groups: Arc<Mutex<Vec<(u64, Option<u64>, TestSubscriber<u64>)>>> = Arc::default();
+        let groups: Planned = Arc::default();
         let keep = groups.clone();
         let worker = single.clone();
         let plan = Arc::new(Mutex::new(Lcg(seed)));

@@ -368,11 +368,11 @@ fn windows_over_an_asynchronous_upstream_consumed_on_other_threads() {
     }
 }
 
-/// A small deterministic generator for the random schedules below.
-struct Lcg(u64);
+/// A small deterministic generator for the random schedules below (and `group_by`'s).
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -381,9 +381,12 @@ impl Lcg {
     }
 }
 
+/// Children by index or key, each with its cancel plan and its subscriber.
+pub(crate) type Planned = Arc<Mutex<Vec<(u64, Option<u64>, TestSubscriber<u64>)>>>;
+
 /// A subscriber that asks for `batch` items, then `batch` more after every `batch`-th item,
 /// and cancels after `cancel_after` items if given (all on the thread that delivers).
-fn paced(batch: u64, cancel_after: Option<u64>) -> TestSubscriber<u64> {
+pub(crate) fn paced(batch: u64, cancel_after: Option<u64>) -> TestSubscriber<u64> {
     TestSubscriber::with_request(batch).with_on_next_hook(move |ts, n| {
         if Some(n) == cancel_after {
             ts.cancel();
@@ -415,7 +418,7 @@ fn random_demand_and_cancel_across_threads() {
                 )
             })
             .collect();
-        let windows: Arc<Mutex<Vec<(u64, Option<u64>, TestSubscriber<u64>)>>> = Arc::default();
+        let windows: Planned = Arc::default();
         let keep = windows.clone();
         let worker = single.clone();
         let outer = paced(outer_batch, None);
