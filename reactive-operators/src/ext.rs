@@ -2142,6 +2142,185 @@ pub trait PublisherExt: Publisher {
 
     // ----- Merging (ops/merge.rs, ops/flat_map.rs) -----
 
+    /// Maps each item to an inner publisher with `f` and emits the items of up to
+    /// `max_concurrency` inners at a time, interleaved as they arrive; completes once the
+    /// upstream and every inner have completed.
+    ///
+    /// Each upstream item becomes an inner at once (`f` runs in the upstream's `on_next`);
+    /// an inner that does not fuse is subscribed to right away. Items of one inner keep
+    /// their order; between inners, the order is whatever their timing gives, and with
+    /// limited demand the inners are served in turns. One drain loop delivers every item, so
+    /// inners may signal from any threads at the same time. Like Reactor's
+    /// `flatMap(f, concurrency, prefetch)` and RxJava's `flatMap(f, maxConcurrency,
+    /// bufferSize)`.
+    ///
+    /// Synchronous inners fuse: when `f(item).fuse()` is `Some` (`range`, `from_iter`,
+    /// `empty`, `error`, `repeat`, `repeat_n`), the inner is pulled directly by the drain loop,
+    /// only under demand, with no subscription and no queue; a `just(v)` inner is emitted at
+    /// once when there is demand, and otherwise kept (it counts as one of the
+    /// `max_concurrency` inners until it is emitted).
+    ///
+    /// # Backpressure
+    ///
+    /// * Upstream: `max_concurrency` items when it subscribes, then `limit = max_concurrency
+    ///   - max_concurrency / 4` more each time `limit` inners have completed (75% rule), so at
+    ///   most `max_concurrency` inners are open at once.
+    /// * Each inner that does not fuse: `prefetch` items when it subscribes, then `limit =
+    ///   prefetch - prefetch / 4` more each time `limit` of its items were delivered
+    ///   downstream. It has its own bounded queue of exactly `prefetch` items.
+    /// * Buffers at most `max_concurrency × prefetch` items (plus `max_concurrency` kept
+    ///   `just` items), and never delivers more than the downstream requested.
+    ///
+    /// `flat_map(f, 4, 32)` asks the upstream for 4 items on subscribe, and for 3 more after
+    /// every third completed inner; each inner that does not fuse is asked for 32 items when
+    /// it subscribes and for 24 more each time 24 of its items went downstream.
+    ///
+    /// # Errors
+    ///
+    /// * Fail fast: the first error, of the upstream or of any inner, cancels the upstream
+    ///   and every inner, drops the queued items, and is delivered at once, without waiting
+    ///   for demand. [`flat_map_delay_error`](Self::flat_map_delay_error) waits instead.
+    /// * An inner (or the upstream) that sends more than it was asked for is cancelled and
+    ///   the stream fails with an [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow)
+    ///   error naming `flat_map` and the queue's capacity: never a block, never a silent drop.
+    /// * `request(0)` ends the stream with an `InvalidRequest` error naming rule 3.9, and
+    ///   cancels the upstream and every inner.
+    ///
+    /// Cancelling cancels the upstream (at once, from the cancelling thread) and every inner,
+    /// and drops the queued items and the downstream (rule 3.13).
+    ///
+    /// # Panics
+    ///
+    /// If `max_concurrency` or `prefetch` is 0 or larger than `usize::MAX / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // Each item n becomes the inner range(0..n); the fused inners are pulled in turns.
+    /// let flat = range(1..4u64).flat_map(|n| range(0..n), 4, 32);
+    /// StepVerifier::create(&flat)
+    ///     .initial_request(2)
+    ///     .expect_next_values([0, 0])
+    ///     .then_request(10)
+    ///     .expect_next_count(4)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn flat_map<F, I>(
+        self,
+        f: F,
+        max_concurrency: usize,
+        prefetch: usize,
+    ) -> crate::ops::FlatMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> I + Clone + Send + 'static,
+        I: Publisher,
+        I::Item: Send + 'static,
+    {
+        crate::ops::FlatMap::new(self, f, max_concurrency, prefetch, false)
+    }
+
+    /// Like [`flat_map`](Self::flat_map), but an error (of the upstream or of an inner) waits
+    /// until the upstream and every inner have ended: the rest keep running, and the first
+    /// error is delivered instead of `on_complete` after every queued item.
+    ///
+    /// Errors after the first are dropped (the stream carries one error). An upstream error
+    /// stops new inners (there are no more items), the open ones run to their end. Like
+    /// Reactor's `flatMapDelayError` and RxJava's `flatMap(f, true, maxConcurrency,
+    /// bufferSize)`.
+    ///
+    /// # Backpressure
+    ///
+    /// The same as [`flat_map`](Self::flat_map): `max_concurrency` upstream, then `limit`
+    /// more per `limit` completed inners; `prefetch` per inner that does not fuse, replenished
+    /// by the 75% rule; at most `max_concurrency × prefetch` items queued.
+    ///
+    /// # Errors
+    ///
+    /// * The first error, once the upstream and every inner have ended.
+    /// * An overflowing inner is cancelled; its overflow error counts as its error.
+    /// * `request(0)` ends the stream at once with an `InvalidRequest` error naming rule 3.9.
+    ///
+    /// # Panics
+    ///
+    /// If `max_concurrency` or `prefetch` is 0 or larger than `usize::MAX / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::{Error, ErrorKind};
+    /// use reactive_operators::{error, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let flat = range(0..3u64).flat_map_delay_error(
+    ///     |n| if n == 0 { error(Error::msg("first")).boxed() } else { range(0..2u64).boxed() },
+    ///     4,
+    ///     32,
+    /// );
+    /// StepVerifier::create(&flat)
+    ///     .expect_next_count(4) // the inners of 1 and 2 still run
+    ///     .expect_error_kind(ErrorKind::User)
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn flat_map_delay_error<F, I>(
+        self,
+        f: F,
+        max_concurrency: usize,
+        prefetch: usize,
+    ) -> crate::ops::FlatMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> I + Clone + Send + 'static,
+        I: Publisher,
+        I::Item: Send + 'static,
+    {
+        crate::ops::FlatMap::new(self, f, max_concurrency, prefetch, true)
+    }
+
+    /// Emits the items of this publisher and of `other` as they arrive, interleaved; completes
+    /// when both have completed: [`merge`](crate::merge) of the two, with a prefetch of 32.
+    ///
+    /// Both are subscribed to at once. Synchronous sources fuse (they are pulled under demand
+    /// by the drain loop, in turns). Like Reactor's `mergeWith` and RxJava's `mergeWith`.
+    ///
+    /// # Backpressure
+    ///
+    /// Prefetch 32 from each side that does not fuse, then 24 each time 24 of its items were
+    /// delivered downstream; at most 32 items queued per side.
+    ///
+    /// # Errors
+    ///
+    /// The first error of either side cancels the other and is delivered at once (fail
+    /// fast); an overflowing side fails the stream with an `Overflow` error naming
+    /// `flat_map`; `request(0)` ends the stream with the rule 3.9 error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{just, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0..2u64).merge_with(just(9)))
+    ///     .expect_next_values([0, 1, 9])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn merge_with<O>(self, other: O) -> crate::ops::MergeWith<Self, O>
+    where
+        Self: Sized + Send + Sync + 'static,
+        Self::Item: Send + 'static,
+        O: Publisher<Item = Self::Item> + Send + Sync + 'static,
+    {
+        crate::ops::MergeWith::new(self, other, 32)
+    }
+
     // ----- end of merging -----
 
     // ----- Joining by position and by time of arrival (ops/zip.rs, ops/combine_latest.rs, ops/take_until.rs, ...) -----

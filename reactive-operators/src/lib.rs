@@ -53,6 +53,7 @@ pub(crate) fn replenish_limit(prefetch: usize) -> usize {
 // Free functions of sequential combining.
 // (end of sequential combining functions)
 // Free functions of merging.
+pub use ops::{merge, merge_delay_error};
 // (end of merging functions)
 // Free functions of joining.
 // (end of joining functions)

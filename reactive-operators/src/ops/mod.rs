@@ -122,6 +122,10 @@ pub use log::Log;
 // (end of sequential combining)
 
 // Merging.
+mod flat_map;
+mod merge;
+pub use flat_map::FlatMap;
+pub use merge::{Merge, MergeWith, merge, merge_delay_error};
 // (end of merging)
 
 // Joining.

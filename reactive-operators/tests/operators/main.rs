@@ -63,6 +63,7 @@ mod differential;
 // (end of sequential combining)
 
 // Merging.
+mod merging;
 // (end of merging)
 
 // Joining.

@@ -1,0 +1,690 @@
+//! `flat_map`: each outer item becomes an inner publisher, and up to `max_concurrency` inners
+//! are merged into one stream. `merge` (`ops/merge.rs`) is this machinery over a list of
+//! sources.
+//!
+//! Who touches what:
+//!
+//! | state | written by | read by |
+//! |---|---|---|
+//! | the arrivals ring (`spsc`, `max_concurrency` entries) | the outer's `on_next` (offer) | the drain pass (poll) |
+//! | each inner's ring (`spsc`, exactly `prefetch` items) | that inner's `on_next` (offer) | the drain pass (poll) |
+//! | each inner's `done` flag, its `SubscriptionSlot` | that inner's signals | the pass (replenish, end), cancel |
+//! | `outer_done`, the outer's `SubscriptionSlot` | the outer's signals | the pass |
+//! | the first error (`Mutex`), `errored` | any inner's or the outer's error, once | the pass |
+//! | the downstream's `Demand` | `request` / `cancel`, any thread | the pass |
+//! | the downstream, the active inners, the replenish counts | only the drain pass (`WipCell`) | |
+//!
+//! Every producer records its change (offers its item, sets its flag, stores its error) and
+//! then calls the drain, whose counter lets exactly one thread run the pass at a time and
+//! makes it run again for every signal it missed: each inner is the single producer of its own
+//! ring, the pass is the single consumer of all of them, so no MPSC queue is needed.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reactive_core::queue::{Consumer, Producer, spsc};
+use reactive_core::source::{BoxPull, Fused, Next};
+use reactive_core::support::{Demand, SubscriptionSlot, WipCell};
+use reactive_core::sync::Mutex;
+use reactive_core::sync::atomic::{AtomicBool, Ordering};
+use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+
+/// The publisher returned by [`PublisherExt::flat_map`](crate::PublisherExt::flat_map) and
+/// [`PublisherExt::flat_map_delay_error`](crate::PublisherExt::flat_map_delay_error).
+#[must_use = "publishers do nothing until subscribed"]
+#[derive(Clone)]
+pub struct FlatMap<P, F> {
+    source: P,
+    f: F,
+    max_concurrency: usize,
+    prefetch: usize,
+    delay_error: bool,
+}
+
+impl<P, F> FlatMap<P, F> {
+    pub(crate) fn new(
+        source: P,
+        f: F,
+        max_concurrency: usize,
+        prefetch: usize,
+        delay_error: bool,
+    ) -> Self {
+        assert!(
+            max_concurrency > 0,
+            "flat_map: max_concurrency must be at least 1"
+        );
+        assert!(
+            max_concurrency <= usize::MAX / 2,
+            "flat_map: max_concurrency {max_concurrency} is too large for a bounded queue"
+        );
+        assert!(prefetch > 0, "flat_map: prefetch must be at least 1");
+        assert!(
+            prefetch <= usize::MAX / 2,
+            "flat_map: prefetch {prefetch} is too large for a bounded queue"
+        );
+        FlatMap {
+            source,
+            f,
+            max_concurrency,
+            prefetch,
+            delay_error,
+        }
+    }
+}
+
+impl<P: fmt::Debug, F> fmt::Debug for FlatMap<P, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlatMap")
+            .field("source", &self.source)
+            .field("max_concurrency", &self.max_concurrency)
+            .field("prefetch", &self.prefetch)
+            .field("delay_error", &self.delay_error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P, F, I> Publisher for FlatMap<P, F>
+where
+    P: Publisher,
+    F: FnMut(P::Item) -> I + Clone + Send + 'static,
+    I: Publisher,
+    I::Item: Send + 'static,
+{
+    type Item = I::Item;
+
+    fn subscribe<D>(&self, downstream: D)
+    where
+        D: Subscriber<I::Item> + 'static,
+    {
+        let (arrivals, arrived) = spsc(self.max_concurrency);
+        let shared = Arc::new(Shared {
+            demand: Demand::new(),
+            upstream: SubscriptionSlot::new(),
+            outer_done: AtomicBool::new(false),
+            errored: AtomicBool::new(false),
+            terminated: AtomicBool::new(false),
+            error: Mutex::new(None),
+            delay_error: self.delay_error,
+            state: WipCell::new(State {
+                downstream: Some(downstream),
+                arrivals: arrived,
+                inners: Vec::with_capacity(self.max_concurrency.min(64)),
+                next: 0,
+                completed: 0,
+                max_concurrency: self.max_concurrency,
+                outer_limit: crate::replenish_limit(self.max_concurrency),
+                inner_limit: crate::replenish_limit(self.prefetch),
+            }),
+        });
+        let handle: SubscriptionRef = shared.clone();
+        let mut handle = Some(handle);
+        // The first pass gives the downstream its subscription; a request made in there only
+        // bumps the counter, and the same drain serves it.
+        shared.state.drain(|state| {
+            if let Some(handle) = handle.take() {
+                if let Some(downstream) = state.downstream.as_mut() {
+                    downstream.on_subscribe(handle);
+                }
+            }
+            state.pass(&shared);
+        });
+        self.source.subscribe(OuterSubscriber {
+            f: self.f.clone(),
+            arrivals,
+            shared,
+            max_concurrency: self.max_concurrency as u64,
+            prefetch: self.prefetch,
+            done: false,
+        });
+    }
+}
+
+/// What the outer side, the inners, the downstream's subscription and the pass share.
+struct Shared<T, D> {
+    /// The downstream's demand; its cancelled state is the cancel flag, and a `request(0)` is
+    /// recorded in it too (rule 3.9).
+    demand: Demand,
+    /// The outer subscription: set by the outer's `on_subscribe`, replenished by the pass.
+    upstream: SubscriptionSlot,
+    /// The outer has ended; `Release` after its last offer to the arrivals ring.
+    outer_done: AtomicBool,
+    /// An error is waiting in `error` (fail fast only); `Release` after it was stored.
+    errored: AtomicBool,
+    /// The downstream had its terminal signal or cancelled: later outer items are dropped.
+    terminated: AtomicBool,
+    /// The first error (the one delivered); later ones are dropped.
+    error: Mutex<Option<Error>>,
+    delay_error: bool,
+    state: WipCell<State<T, D>>,
+}
+
+impl<T, D> Shared<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    #[inline]
+    fn drain(&self) {
+        self.state.drain(|state| state.pass(self));
+    }
+
+    /// Keeps the first error; in fail-fast mode flags it for the pass.
+    fn record_error(&self, error: Error) {
+        {
+            let mut slot = self.error.lock();
+            if slot.is_none() {
+                *slot = Some(error);
+            }
+        }
+        if !self.delay_error {
+            self.errored.store(true, Ordering::Release);
+        }
+    }
+}
+
+impl<T, D> Subscription for Shared<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn request(&self, n: u64) {
+        self.demand.add(n);
+        self.drain();
+    }
+
+    fn cancel(&self) {
+        if self.demand.cancel() {
+            // At once, from the cancelling thread: a synchronous outer may be emitting.
+            self.upstream.cancel();
+        }
+        self.drain();
+    }
+}
+
+/// One inner that the pass serves.
+enum Active<T> {
+    /// A fused `just`: one item, emitted when there is demand.
+    Scalar(Option<T>),
+    /// A fused synchronous source, pulled under demand.
+    Cursor(BoxPull<T>),
+    /// A subscribed inner and its ring.
+    Queue {
+        ring: Consumer<T>,
+        signals: Arc<InnerSignals>,
+        /// Items taken from this inner since its last replenish.
+        consumed: usize,
+    },
+    /// Finished in this pass; removed at its end.
+    Done,
+}
+
+impl<T> Active<T> {
+    /// Cancels a subscribed inner (the others have nothing to cancel: dropping a cursor is
+    /// its cancel).
+    fn cancel(&self) {
+        if let Active::Queue { signals, .. } = self {
+            // An inner that has ended is not cancelled (rule 2.3, 2.4).
+            if !signals.done.load(Ordering::Acquire) {
+                signals.upstream.cancel();
+            }
+        }
+    }
+}
+
+/// What a subscribed inner shares with the pass.
+struct InnerSignals {
+    upstream: SubscriptionSlot,
+    /// The inner has ended; `Release` after its last offer.
+    done: AtomicBool,
+}
+
+/// The state only the drain pass touches.
+struct State<T, D> {
+    /// `None` once terminated or cancelled: dropping it is rule 3.13.
+    downstream: Option<D>,
+    arrivals: Consumer<Active<T>>,
+    inners: Vec<Active<T>>,
+    /// Where the next sweep starts (round robin, so that limited demand is shared).
+    next: usize,
+    /// Inners finished since the outer was last asked for more.
+    completed: usize,
+    max_concurrency: usize,
+    outer_limit: usize,
+    inner_limit: usize,
+}
+
+/// What serving one inner ended with.
+enum Step {
+    /// Open: its items are used up for now, or the demand is.
+    Open,
+    /// Finished (with its error, for a fused inner that failed).
+    Finished(Option<Error>),
+    /// The downstream cancelled or asked `request(0)` from inside `on_next`, or an error
+    /// must be delivered (fail fast).
+    Stop,
+}
+
+impl<T, D> State<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    /// One pass: take the new inners, serve every inner as far as the demand allows, ask the
+    /// outer and the inners for more, and end the stream when everything has ended.
+    fn pass(&mut self, shared: &Shared<T, D>) {
+        let Some(downstream) = self.downstream.as_mut() else {
+            // Terminated: an inner that arrives now is cancelled at once.
+            while let Some(late) = self.arrivals.poll() {
+                late.cancel();
+            }
+            return;
+        };
+        let Some(requested) = shared.demand.check(downstream) else {
+            return self.stop(shared);
+        };
+        if shared.errored.load(Ordering::Acquire) {
+            return self.fail(shared);
+        }
+        while let Some(arrived) = self.arrivals.poll() {
+            self.inners.push(arrived);
+        }
+        if self.inners.len() > self.max_concurrency {
+            // The outer sent more items than it was asked for.
+            return self.overflow(shared);
+        }
+        let mut emitted = 0u64;
+        let len = self.inners.len();
+        let mut finished = 0usize;
+        let mut stop = false;
+        let start = if self.next < len { self.next } else { 0 };
+        let mut rotated = false;
+        for k in 0..len {
+            let i = if start + k < len {
+                start + k
+            } else {
+                start + k - len
+            };
+            let step = serve(
+                &mut self.inners[i],
+                downstream,
+                requested,
+                &mut emitted,
+                self.inner_limit,
+                shared,
+            );
+            match step {
+                Step::Open => {}
+                Step::Finished(error) => {
+                    self.inners[i] = Active::Done;
+                    finished += 1;
+                    if let Some(error) = error {
+                        shared.record_error(error);
+                        if !shared.delay_error {
+                            stop = true;
+                            break;
+                        }
+                    }
+                }
+                Step::Stop => {
+                    stop = true;
+                    break;
+                }
+            }
+            if emitted == requested && emitted > 0 && !rotated {
+                // The demand is used up: the next pass starts with the next inner. The sweep
+                // goes on only to find inners that ended without needing demand.
+                rotated = true;
+                self.next = i + 1;
+            }
+        }
+        if emitted > 0 && requested != UNBOUNDED {
+            shared.demand.produced(emitted);
+        }
+        if stop {
+            let Some(downstream) = self.downstream.as_mut() else {
+                return;
+            };
+            if shared.demand.check(downstream).is_none() {
+                return self.stop(shared);
+            }
+            return self.fail(shared);
+        }
+        if finished > 0 {
+            self.inners.retain(|a| !matches!(a, Active::Done));
+            self.completed += finished;
+            if self.completed >= self.outer_limit {
+                let batches = self.completed / self.outer_limit;
+                self.completed -= batches * self.outer_limit;
+                if !shared.outer_done.load(Ordering::Acquire) {
+                    shared
+                        .upstream
+                        .request((batches * self.outer_limit) as u64);
+                }
+            }
+        }
+        // `outer_done` first, then the arrivals: every inner was offered before it was set.
+        if shared.outer_done.load(Ordering::Acquire)
+            && self.inners.is_empty()
+            && self.arrivals.is_empty()
+        {
+            self.terminate(shared);
+        }
+    }
+
+    /// Everything ended: the terminal signal (the first error, in delay-error mode).
+    fn terminate(&mut self, shared: &Shared<T, D>) {
+        shared.terminated.store(true, Ordering::Release);
+        let error = shared.error.lock().take();
+        if let Some(mut downstream) = self.downstream.take() {
+            match error {
+                Some(error) => downstream.on_error(error),
+                None => downstream.on_complete(),
+            }
+        }
+    }
+
+    /// Cancelled, or the rule 3.9 error was delivered: cancel the outer and every inner, drop
+    /// what is queued and the downstream.
+    fn stop(&mut self, shared: &Shared<T, D>) {
+        shared.terminated.store(true, Ordering::Release);
+        self.cancel_all(shared);
+        self.downstream = None;
+    }
+
+    /// More open inners than `max_concurrency`: the outer broke its demand. Fatal in both
+    /// modes.
+    #[cold]
+    fn overflow(&mut self, shared: &Shared<T, D>) {
+        shared.upstream.cancel();
+        *shared.error.lock() = Some(Error::buffer_overflow("flat_map", self.max_concurrency));
+        self.fail(shared);
+    }
+
+    /// Fail fast: cancel the outer and every inner, drop what is queued, deliver the error.
+    fn fail(&mut self, shared: &Shared<T, D>) {
+        shared.terminated.store(true, Ordering::Release);
+        self.cancel_all(shared);
+        let error = shared.error.lock().take();
+        if let Some(mut downstream) = self.downstream.take() {
+            if let Some(error) = error {
+                downstream.on_error(error);
+            }
+        }
+    }
+
+    fn cancel_all(&mut self, shared: &Shared<T, D>) {
+        if !shared.outer_done.load(Ordering::Acquire) {
+            shared.upstream.cancel();
+        }
+        for inner in self.inners.drain(..) {
+            inner.cancel();
+        }
+        while let Some(late) = self.arrivals.poll() {
+            late.cancel();
+        }
+    }
+}
+
+/// Serves one inner: emits its items while there is demand, replenishes a subscribed inner
+/// by the 75% rule, and says whether it finished.
+#[inline]
+fn serve<T: 'static, D>(
+    inner: &mut Active<T>,
+    downstream: &mut D,
+    requested: u64,
+    emitted: &mut u64,
+    limit: usize,
+    shared: &Shared<T, D>,
+) -> Step
+where
+    D: Subscriber<T>,
+{
+    match inner {
+        Active::Scalar(slot) => {
+            if *emitted == requested {
+                return Step::Open;
+            }
+            if let Some(item) = slot.take() {
+                downstream.on_next(item);
+                *emitted += 1;
+            }
+            if stopping(shared) {
+                return Step::Stop;
+            }
+            Step::Finished(None)
+        }
+        Active::Cursor(cursor) => loop {
+            if *emitted == requested {
+                // No demand for another item: the end needs none.
+                return match cursor.end() {
+                    Some(end) => Step::Finished(end.err()),
+                    None => Step::Open,
+                };
+            }
+            match cursor.next() {
+                Next::Item(item) => {
+                    downstream.on_next(item);
+                    *emitted += 1;
+                    if stopping(shared) {
+                        return Step::Stop;
+                    }
+                }
+                Next::End(end) => return Step::Finished(end.err()),
+                // Not allowed of a fused cursor; treated as "nothing for now".
+                Next::Pending => return Step::Open,
+            }
+        },
+        Active::Queue {
+            ring,
+            signals,
+            consumed,
+        } => loop {
+            if *emitted == requested {
+                return if signals.done.load(Ordering::Acquire) && ring.is_empty() {
+                    Step::Finished(None)
+                } else {
+                    Step::Open
+                };
+            }
+            match ring.poll() {
+                Some(item) => {
+                    downstream.on_next(item);
+                    *emitted += 1;
+                    *consumed += 1;
+                    if *consumed == limit {
+                        *consumed = 0;
+                        if !signals.done.load(Ordering::Acquire) {
+                            signals.upstream.request(limit as u64);
+                        }
+                    }
+                    if stopping(shared) {
+                        return Step::Stop;
+                    }
+                }
+                None => {
+                    // The end was set after the inner's last offer: read it, then look at the
+                    // ring again, since an item may have come in between.
+                    if !signals.done.load(Ordering::Acquire) {
+                        return Step::Open;
+                    }
+                    if ring.is_empty() {
+                        return Step::Finished(None);
+                    }
+                }
+            }
+        },
+        Active::Done => Step::Open,
+    }
+}
+
+/// A cancel or `request(0)` (from inside `on_next` or another thread), or an error to
+/// deliver first: one `Relaxed` load each, per item; the pass reads them again with
+/// `Acquire` before it acts.
+#[inline(always)]
+fn stopping<T, D>(shared: &Shared<T, D>) -> bool {
+    shared.demand.is_stopping() || shared.errored.load(Ordering::Relaxed)
+}
+
+/// The subscriber put on the outer: maps each item to an inner and hands it to the pass.
+struct OuterSubscriber<F, T, D> {
+    f: F,
+    arrivals: Producer<Active<T>>,
+    shared: Arc<Shared<T, D>>,
+    max_concurrency: u64,
+    prefetch: usize,
+    /// The outer ended or overflowed: later signals are ignored.
+    done: bool,
+}
+
+impl<F, T, D> OuterSubscriber<F, T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn end(&mut self, error: Option<Error>) {
+        self.done = true;
+        if let Some(error) = error {
+            self.shared.record_error(error);
+        }
+        self.shared.outer_done.store(true, Ordering::Release);
+        self.shared.drain();
+    }
+}
+
+impl<F, X, I, D> Subscriber<X> for OuterSubscriber<F, I::Item, D>
+where
+    F: FnMut(X) -> I + Send + 'static,
+    I: Publisher,
+    I::Item: Send + 'static,
+    D: Subscriber<I::Item> + 'static,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        // A second subscription, or one arriving after a cancel, is cancelled (rule 2.5).
+        if self.shared.upstream.set(subscription.clone()) {
+            subscription.request(self.max_concurrency);
+        }
+    }
+
+    fn on_next(&mut self, item: X) {
+        if self.done
+            || self.shared.terminated.load(Ordering::Acquire)
+            || self.shared.demand.is_stopping()
+        {
+            return;
+        }
+        let inner = (self.f)(item);
+        let mut subscribe = None;
+        let active = match inner.fuse() {
+            Some(Fused::Scalar(item)) => Active::Scalar(Some(item)),
+            Some(Fused::Cursor(cursor)) => Active::Cursor(cursor),
+            None => {
+                let (producer, ring) = spsc(self.prefetch);
+                let signals = Arc::new(InnerSignals {
+                    upstream: SubscriptionSlot::new(),
+                    done: AtomicBool::new(false),
+                });
+                subscribe = Some((producer, signals.clone()));
+                Active::Queue {
+                    ring,
+                    signals,
+                    consumed: 0,
+                }
+            }
+        };
+        if self.arrivals.offer(active).is_err() {
+            // More outer items than requested.
+            self.shared.upstream.cancel();
+            let capacity = self.arrivals.capacity();
+            self.end(Some(Error::buffer_overflow("flat_map", capacity)));
+            return;
+        }
+        // Offered before it is subscribed: every signal of the inner finds it in the pass.
+        if let Some((queue, signals)) = subscribe {
+            inner.subscribe(InnerSubscriber {
+                queue,
+                signals,
+                shared: self.shared.clone(),
+                prefetch: self.prefetch as u64,
+                done: false,
+            });
+        }
+        self.shared.drain();
+    }
+
+    fn on_error(&mut self, error: Error) {
+        if !self.done {
+            self.end(Some(error));
+        }
+    }
+
+    fn on_complete(&mut self) {
+        if !self.done {
+            self.end(None);
+        }
+    }
+}
+
+/// The subscriber put on each inner that does not fuse: offers to its own ring.
+struct InnerSubscriber<T: Send + 'static, D> {
+    queue: Producer<T>,
+    signals: Arc<InnerSignals>,
+    shared: Arc<Shared<T, D>>,
+    prefetch: u64,
+    done: bool,
+}
+
+impl<T, D> InnerSubscriber<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn end(&mut self, error: Option<Error>) {
+        self.done = true;
+        if let Some(error) = error {
+            self.shared.record_error(error);
+        }
+        self.signals.done.store(true, Ordering::Release);
+        self.shared.drain();
+    }
+}
+
+impl<T, D> Subscriber<T> for InnerSubscriber<T, D>
+where
+    T: Send + 'static,
+    D: Subscriber<T> + 'static,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        if self.signals.upstream.set(subscription.clone()) {
+            subscription.request(self.prefetch);
+        }
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: T) {
+        if self.done {
+            return;
+        }
+        if let Err(item) = self.queue.offer(item) {
+            // More than this inner was asked for: a bug in the inner.
+            drop(item);
+            self.signals.upstream.cancel();
+            let capacity = self.queue.capacity();
+            self.end(Some(Error::buffer_overflow("flat_map", capacity)));
+            return;
+        }
+        // After the offer: the pass this call runs, or makes run again, finds the item.
+        self.shared.drain();
+    }
+
+    fn on_error(&mut self, error: Error) {
+        if !self.done {
+            self.end(Some(error));
+        }
+    }
+
+    fn on_complete(&mut self) {
+        if !self.done {
+            self.end(None);
+        }
+    }
+}
