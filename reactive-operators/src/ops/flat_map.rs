@@ -109,7 +109,6 @@ where
                 downstream: Some(downstream),
                 arrivals: arrived,
                 inners: Vec::with_capacity(self.max_concurrency.min(64)),
-                next: 0,
                 completed: 0,
                 max_concurrency: self.max_concurrency,
                 outer_limit: crate::replenish_limit(self.max_concurrency),
@@ -244,8 +243,6 @@ struct State<T, D> {
     downstream: Option<D>,
     arrivals: Consumer<Active<T>>,
     inners: Vec<Active<T>>,
-    /// Where the next sweep starts (round robin, so that limited demand is shared).
-    next: usize,
     /// Inners finished since the outer was last asked for more.
     completed: usize,
     max_concurrency: usize,
@@ -293,29 +290,18 @@ where
             return self.overflow(shared);
         }
         let mut emitted = 0u64;
-        let len = self.inners.len();
+        let limit = self.inner_limit;
         let mut finished = 0usize;
         let mut stop = false;
-        let start = if self.next < len { self.next } else { 0 };
-        let mut rotated = false;
-        for k in 0..len {
-            let i = if start + k < len {
-                start + k
-            } else {
-                start + k - len
-            };
-            let step = serve(
-                &mut self.inners[i],
-                downstream,
-                requested,
-                &mut emitted,
-                self.inner_limit,
-                shared,
-            );
+        // Oldest first: an inner is served as far as the demand allows before the next one,
+        // so that with synchronous inners the order does not depend on how the demand was
+        // split into requests.
+        for inner in self.inners.iter_mut() {
+            let step = serve(inner, downstream, requested, &mut emitted, limit, shared);
             match step {
                 Step::Open => {}
                 Step::Finished(error) => {
-                    self.inners[i] = Active::Done;
+                    *inner = Active::Done;
                     finished += 1;
                     if let Some(error) = error {
                         shared.record_error(error);
@@ -329,12 +315,6 @@ where
                     stop = true;
                     break;
                 }
-            }
-            if emitted == requested && emitted > 0 && !rotated {
-                // The demand is used up: the next pass starts with the next inner. The sweep
-                // goes on only to find inners that ended without needing demand.
-                rotated = true;
-                self.next = i + 1;
             }
         }
         if emitted > 0 && requested != UNBOUNDED {

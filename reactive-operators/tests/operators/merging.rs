@@ -248,15 +248,15 @@ fn never_more_than_requested_one_at_a_time_from_on_next() {
 }
 
 #[test]
-fn fused_inners_are_pulled_in_turns_under_demand() {
+fn fused_inners_are_pulled_oldest_first_under_demand() {
     StepVerifier::create(&range(0..3u64).flat_map(|i| range(i * 10..i * 10 + 3), 3, 32))
         .initial_request(4)
         .expect_next_values([0, 1, 2, 10])
-        // The inner of 1 was served last: the next turn starts with the inner of 2.
-        .then_request(2)
-        .expect_next_values([20, 21])
+        // Oldest first, whatever the split of the demand: the order of concatenation.
+        .then_request(1)
+        .expect_next(11)
         .then_request(10)
-        .expect_next_values([11, 12, 22])
+        .expect_next_values([12, 20, 21, 22])
         .expect_complete()
         .verify()
         .unwrap();

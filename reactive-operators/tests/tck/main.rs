@@ -37,6 +37,7 @@ mod aggregates_and_side_effects;
 // (end of sequential combining)
 
 // Merging.
+mod merging;
 // (end of merging)
 
 // Joining.
