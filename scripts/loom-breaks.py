@@ -564,6 +564,44 @@ BREAKS = {
         "window::loom_models::item_races_window_request",
         OPS,
     ),
+    # Merging (issue 9).
+    "flat-map-done-without-recheck": (
+        "reactive-operators/src/ops/flat_map.rs",
+        """                    if ring.is_empty() {
+                        return Step::Finished(None);
+                    }""",
+        """                    return Step::Finished(None);""",
+        "flat_map::loom_models::inner_completion_races_main_completion",
+        OPS,
+    ),
+    "flat-map-complete-ignores-inners": (
+        "reactive-operators/src/ops/flat_map.rs",
+        """        if shared.outer_done.load(Ordering::Acquire)
+            && self.inners.is_empty()
+            && self.arrivals.is_empty()""",
+        """        if shared.outer_done.load(Ordering::Acquire) && self.arrivals.is_empty()""",
+        "flat_map::loom_models::inner_completion_races_main_completion",
+        OPS,
+    ),
+    "flat-map-request-without-drain": (
+        "reactive-operators/src/ops/flat_map.rs",
+        """        self.demand.add(n);
+        self.drain();""",
+        """        self.demand.add(n);""",
+        "flat_map::loom_models::inner_on_next_races_downstream_request",
+        OPS,
+    ),
+    "flat-map-serve-ignores-demand": (
+        "reactive-operators/src/ops/flat_map.rs",
+        """        } => loop {
+            if *emitted == requested {
+                return if signals.done""",
+        """        } => loop {
+            if false && *emitted == requested {
+                return if signals.done""",
+        "flat_map::loom_models::inner_on_next_races_downstream_request",
+        OPS,
+    ),
 }
 
 

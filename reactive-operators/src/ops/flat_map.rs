@@ -668,3 +668,97 @@ where
         }
     }
 }
+
+/// The races of the drain loop, under loom: an outer and one inner driven by hand (manual
+/// publishers; the inner does not fuse, so it has a ring of 2), signals on two threads.
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::{Mutex, thread};
+
+    use super::FlatMap;
+    use crate::ops::loom_harness::{Asked, Manual, Slot, subscribe};
+
+    /// `flat_map(manual inner, 1, 2)` behind a manual outer that has sent one item: the
+    /// outer's and the inner's subscribers, the downstream's record and subscription.
+    #[allow(clippy::type_complexity)]
+    fn one_inner(
+        initial: u64,
+    ) -> (
+        Box<dyn reactive_core::Subscriber<u64>>,
+        Box<dyn reactive_core::Subscriber<u64>>,
+        Arc<Mutex<crate::ops::loom_harness::Record>>,
+        reactive_core::SubscriptionRef,
+    ) {
+        let inner_asked = Arc::new(Asked::default());
+        let inner_slot: Slot = Arc::new(Mutex::new(None));
+        let (asked, slot) = (inner_asked.clone(), inner_slot.clone());
+        let (_outer_asked, outer_slot, record, subscription) = subscribe(move |outer| {
+            FlatMap::new(
+                outer,
+                move |_: u64| Manual {
+                    asked: asked.clone(),
+                    subscriber: slot.clone(),
+                },
+                1,
+                2,
+                false,
+            )
+        });
+        if initial > 0 {
+            subscription.request(initial);
+        }
+        let mut outer = outer_slot.lock().take().expect("flat_map subscribed the outer");
+        outer.on_next(0);
+        let inner = inner_slot.lock().take().expect("the inner was subscribed");
+        assert_eq!(
+            inner_asked.requested.load(std::sync::atomic::Ordering::Acquire),
+            2,
+            "prefetch"
+        );
+        (outer, inner, record, subscription)
+    }
+
+    /// The inner sends its last item and completes on one thread while the outer completes
+    /// on another: the item arrives, then exactly one completion, whichever thread runs the
+    /// pass that sees both ends.
+    #[test]
+    fn inner_completion_races_main_completion() {
+        loom::model(|| {
+            let (mut outer, mut inner, record, _kept) = one_inner(1);
+            let t = thread::spawn(move || {
+                inner.on_next(7);
+                inner.on_complete();
+            });
+            outer.on_complete();
+            t.join().unwrap();
+            let r = record.lock();
+            assert_eq!(r.items, [7], "an item was lost");
+            assert_eq!(r.completes, 1, "one completion, after both ends");
+            assert_eq!(r.errors, 0);
+        });
+    }
+
+    /// The inner offers two items on one thread while the downstream requests one on
+    /// another: exactly the first is delivered (never beyond the demand), whichever thread
+    /// runs the pass; the second follows the next request.
+    #[test]
+    fn inner_on_next_races_downstream_request() {
+        loom::model(|| {
+            let (_outer, mut inner, record, subscription) = one_inner(0);
+            let requester = subscription.clone();
+            let t = thread::spawn(move || {
+                inner.on_next(1);
+                inner.on_next(2);
+                inner
+            });
+            requester.request(1);
+            let _inner = t.join().unwrap();
+            assert_eq!(record.lock().items, [1], "lost, doubled or beyond demand");
+            subscription.request(1);
+            assert_eq!(record.lock().items, [1, 2]);
+            subscription.cancel();
+        });
+    }
+}
