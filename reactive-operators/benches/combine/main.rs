@@ -11,6 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 // (end of sequential combining)
 
 // Merging.
+mod flat_map;
 // (end of merging)
 
 // Joining.
@@ -21,6 +22,7 @@ fn benches(c: &mut Criterion) {
     // (end of sequential combining)
 
     // Merging.
+    flat_map::benches(c);
     // (end of merging)
 
     // Joining.
