@@ -86,6 +86,7 @@ impl<P: fmt::Debug, F> fmt::Debug for FlatMap<P, F> {
 impl<P, F, I> Publisher for FlatMap<P, F>
 where
     P: Publisher,
+    P::Item: Send + 'static,
     F: FnMut(P::Item) -> I + Clone + Send + 'static,
     I: Publisher,
     I::Item: Send + 'static,
@@ -97,7 +98,11 @@ where
         D: Subscriber<I::Item> + 'static,
     {
         let (arrivals, arrived) = spsc(self.max_concurrency);
-        let shared = Arc::new(Shared {
+        // A synchronous outer fuses too: the pass pulls it, only while fewer than
+        // `max_concurrency` inners are open, and nothing is subscribed or queued for it.
+        let fused_outer = self.source.fuse();
+        let pulled = fused_outer.is_some();
+        let shared = Arc::new_cyclic(|weak| Shared {
             demand: Demand::new(),
             upstream: SubscriptionSlot::new(),
             outer_done: AtomicBool::new(false),
@@ -109,6 +114,19 @@ where
                 downstream: Some(downstream),
                 arrivals: arrived,
                 inners: Vec::with_capacity(self.max_concurrency.min(64)),
+                outer: fused_outer.map(|fused| {
+                    let cursor: BoxPull<P::Item> = match fused {
+                        Fused::Scalar(item) => Box::new(Once(Some(item))),
+                        Fused::Cursor(cursor) => cursor,
+                    };
+                    Box::new(OuterPuller {
+                        cursor,
+                        f: self.f.clone(),
+                        shared: weak.clone(),
+                        prefetch: self.prefetch,
+                    }) as Box<dyn PullOuter<I::Item, D>>
+                }),
+                outer_subscription: None,
                 completed: 0,
                 max_concurrency: self.max_concurrency,
                 outer_limit: crate::replenish_limit(self.max_concurrency),
@@ -127,6 +145,9 @@ where
             }
             state.pass(&shared);
         });
+        if pulled {
+            return;
+        }
         self.source.subscribe(OuterSubscriber {
             f: self.f.clone(),
             arrivals,
@@ -243,6 +264,11 @@ struct State<T, D> {
     downstream: Option<D>,
     arrivals: Consumer<Active<T>>,
     inners: Vec<Active<T>>,
+    /// A fused outer, pulled by the pass (`None` when the outer is subscribed, or ended).
+    outer: Option<Box<dyn PullOuter<T, D>>>,
+    /// The subscribed outer's subscription, once it arrived: replenished without the slot's
+    /// lock.
+    outer_subscription: Option<SubscriptionRef>,
     /// Inners finished since the outer was last asked for more.
     completed: usize,
     max_concurrency: usize,
@@ -317,6 +343,21 @@ where
                 }
             }
         }
+        if finished > 0 {
+            self.inners.retain(|a| !matches!(a, Active::Done));
+        }
+        if !stop && self.outer.is_some() {
+            stop = pull_outer(
+                &mut self.outer,
+                &mut self.inners,
+                self.max_concurrency,
+                self.inner_limit,
+                downstream,
+                requested,
+                &mut emitted,
+                shared,
+            );
+        }
         if emitted > 0 && requested != UNBOUNDED {
             shared.demand.produced(emitted);
         }
@@ -329,16 +370,13 @@ where
             }
             return self.fail(shared);
         }
-        if finished > 0 {
-            self.inners.retain(|a| !matches!(a, Active::Done));
+        if finished > 0 && self.outer.is_none() {
             self.completed += finished;
             if self.completed >= self.outer_limit {
                 let batches = self.completed / self.outer_limit;
                 self.completed -= batches * self.outer_limit;
                 if !shared.outer_done.load(Ordering::Acquire) {
-                    shared
-                        .upstream
-                        .request((batches * self.outer_limit) as u64);
+                    self.request_outer((batches * self.outer_limit) as u64, shared);
                 }
             }
         }
@@ -351,9 +389,22 @@ where
         }
     }
 
+    /// Asks the subscribed outer for `n` more, through the subscription itself once it is
+    /// known (the slot takes a lock).
+    fn request_outer(&mut self, n: u64, shared: &Shared<T, D>) {
+        if self.outer_subscription.is_none() {
+            self.outer_subscription = shared.upstream.get();
+        }
+        match &self.outer_subscription {
+            Some(subscription) => subscription.request(n),
+            None => shared.upstream.request(n),
+        }
+    }
+
     /// Everything ended: the terminal signal (the first error, in delay-error mode).
     fn terminate(&mut self, shared: &Shared<T, D>) {
         shared.terminated.store(true, Ordering::Release);
+        self.outer_subscription = None;
         let error = shared.error.lock().take();
         if let Some(mut downstream) = self.downstream.take() {
             match error {
@@ -393,6 +444,9 @@ where
     }
 
     fn cancel_all(&mut self, shared: &Shared<T, D>) {
+        // A pulled outer is cancelled by dropping its cursor.
+        self.outer = None;
+        self.outer_subscription = None;
         if !shared.outer_done.load(Ordering::Acquire) {
             shared.upstream.cancel();
         }
@@ -403,6 +457,70 @@ where
             late.cancel();
         }
     }
+}
+
+/// A fused outer: pulls new inners while fewer than `max_concurrency` are open (the loop
+/// runs in the puller, monomorphized: one virtual call per pass, not per item). Returns
+/// whether the pass must stop (cancel, `request(0)`, or an error to deliver first).
+#[allow(clippy::too_many_arguments)]
+fn pull_outer<T: Send + 'static, D: Subscriber<T> + 'static>(
+    slot: &mut Option<Box<dyn PullOuter<T, D>>>,
+    inners: &mut Vec<Active<T>>,
+    max_concurrency: usize,
+    limit: usize,
+    downstream: &mut D,
+    requested: u64,
+    emitted: &mut u64,
+    shared: &Shared<T, D>,
+) -> bool {
+    let Some(outer) = slot.as_mut() else {
+        return false;
+    };
+    let mut ctx = Ctx {
+        inners,
+        max_concurrency,
+        limit,
+        downstream,
+        requested,
+        emitted,
+        shared,
+    };
+    match outer.pull(&mut ctx) {
+        Pulled::Open => false,
+        Pulled::Stop => true,
+        Pulled::End(error) => {
+            *slot = None;
+            shared.outer_done.store(true, Ordering::Release);
+            match error {
+                Some(error) => {
+                    shared.record_error(error);
+                    !shared.delay_error
+                }
+                None => false,
+            }
+        }
+    }
+}
+
+/// What a puller works with during a pass.
+struct Ctx<'a, T, D> {
+    inners: &'a mut Vec<Active<T>>,
+    max_concurrency: usize,
+    limit: usize,
+    downstream: &'a mut D,
+    requested: u64,
+    emitted: &'a mut u64,
+    shared: &'a Shared<T, D>,
+}
+
+/// Why a puller stopped pulling.
+enum Pulled {
+    /// `max_concurrency` inners are open.
+    Open,
+    /// The outer ended (with its error, if it failed).
+    End(Option<Error>),
+    /// The pass must stop: a cancel, a `request(0)`, or an error to deliver first.
+    Stop,
 }
 
 /// Serves one inner: emits its items while there is demand, replenishes a subscribed inner
@@ -503,6 +621,147 @@ where
 #[inline(always)]
 fn stopping<T, D>(shared: &Shared<T, D>) -> bool {
     shared.demand.is_stopping() || shared.errored.load(Ordering::Relaxed)
+}
+
+/// A fused outer as the pass pulls it: each item mapped to its inner, fused or subscribed.
+trait PullOuter<T, D>: Send {
+    /// Opens inners (serving each at once) until `max_concurrency` are open, the outer
+    /// ended, or the pass must stop.
+    fn pull(&mut self, ctx: &mut Ctx<'_, T, D>) -> Pulled;
+}
+
+struct OuterPuller<X, F, T, D> {
+    cursor: BoxPull<X>,
+    f: F,
+    /// Weak: the pass that holds this puller lives inside the shared state.
+    shared: std::sync::Weak<Shared<T, D>>,
+    prefetch: usize,
+}
+
+impl<X, F, I, D> OuterPuller<X, F, I::Item, D>
+where
+    X: 'static,
+    F: FnMut(X) -> I + Send + 'static,
+    I: Publisher,
+    I::Item: Send + 'static,
+    D: Subscriber<I::Item> + 'static,
+{
+    /// The inner of `item`: fused, or subscribed (its ring is served by the pass).
+    #[inline(always)]
+    fn open(&mut self, inner: I, fused: Option<Fused<I::Item>>) -> Active<I::Item> {
+        match fused {
+            Some(Fused::Scalar(item)) => Active::Scalar(Some(item)),
+            Some(Fused::Cursor(cursor)) => Active::Cursor(cursor),
+            None => {
+                let (queue, ring) = spsc(self.prefetch);
+                let signals = Arc::new(InnerSignals {
+                    upstream: SubscriptionSlot::new(),
+                    done: AtomicBool::new(false),
+                });
+                if let Some(shared) = self.shared.upgrade() {
+                    // Inside the pass: the inner's signals only bump the drain counter, and
+                    // the pass serves its ring once it has it.
+                    inner.subscribe(InnerSubscriber {
+                        queue,
+                        signals: signals.clone(),
+                        shared,
+                        prefetch: self.prefetch as u64,
+                        done: false,
+                    });
+                }
+                Active::Queue {
+                    ring,
+                    signals,
+                    consumed: 0,
+                }
+            }
+        }
+    }
+}
+
+impl<X, F, I, D> PullOuter<I::Item, D> for OuterPuller<X, F, I::Item, D>
+where
+    X: 'static,
+    F: FnMut(X) -> I + Send + 'static,
+    I: Publisher,
+    I::Item: Send + 'static,
+    D: Subscriber<I::Item> + 'static,
+{
+    fn pull(&mut self, ctx: &mut Ctx<'_, I::Item, D>) -> Pulled {
+        let requested = ctx.requested;
+        while ctx.inners.len() < ctx.max_concurrency {
+            if *ctx.emitted == requested {
+                // No demand: the end needs none; more inners are opened (their prefetch
+                // asked) only up to the concurrency.
+                if let Some(end) = self.cursor.end() {
+                    return Pulled::End(end.err());
+                }
+            }
+            let item = match self.cursor.next() {
+                Next::Item(item) => item,
+                Next::End(end) => return Pulled::End(end.err()),
+                Next::Pending => {
+                    let error = Error::protocol("flat_map: a fused outer cursor returned Pending");
+                    return Pulled::End(Some(error));
+                }
+            };
+            let inner = (self.f)(item);
+            let fused = inner.fuse();
+            if let Some(Fused::Scalar(item)) = fused {
+                if *ctx.emitted < requested {
+                    // Every older inner was served as far as it could: with demand left, a
+                    // `just` goes straight down.
+                    ctx.downstream.on_next(item);
+                    *ctx.emitted += 1;
+                    if stopping(ctx.shared) {
+                        return Pulled::Stop;
+                    }
+                } else {
+                    ctx.inners.push(Active::Scalar(Some(item)));
+                }
+                continue;
+            }
+            let mut active = self.open(inner, fused);
+            let step = serve(
+                &mut active,
+                ctx.downstream,
+                requested,
+                ctx.emitted,
+                ctx.limit,
+                ctx.shared,
+            );
+            match step {
+                Step::Open => ctx.inners.push(active),
+                Step::Finished(None) => {}
+                Step::Finished(Some(error)) => {
+                    ctx.shared.record_error(error);
+                    if !ctx.shared.delay_error {
+                        return Pulled::Stop;
+                    }
+                }
+                Step::Stop => {
+                    ctx.inners.push(active);
+                    return Pulled::Stop;
+                }
+            }
+        }
+        Pulled::Open
+    }
+}
+
+/// The cursor of a fused `just` outer.
+struct Once<X>(Option<X>);
+
+impl<X: Send + 'static> reactive_core::source::Pull for Once<X> {
+    type Item = X;
+
+    fn next(&mut self) -> Next<X> {
+        self.0.take().map_or(Next::End(Ok(())), Next::Item)
+    }
+
+    fn end(&mut self) -> Option<Result<(), Error>> {
+        self.0.is_none().then_some(Ok(()))
+    }
 }
 
 /// The subscriber put on the outer: maps each item to an inner and hands it to the pass.
@@ -709,11 +968,16 @@ mod loom_models {
         if initial > 0 {
             subscription.request(initial);
         }
-        let mut outer = outer_slot.lock().take().expect("flat_map subscribed the outer");
+        let mut outer = outer_slot
+            .lock()
+            .take()
+            .expect("flat_map subscribed the outer");
         outer.on_next(0);
         let inner = inner_slot.lock().take().expect("the inner was subscribed");
         assert_eq!(
-            inner_asked.requested.load(std::sync::atomic::Ordering::Acquire),
+            inner_asked
+                .requested
+                .load(std::sync::atomic::Ordering::Acquire),
             2,
             "prefetch"
         );

@@ -278,7 +278,11 @@ pub struct MergeWith<A, B> {
 impl<A, B> MergeWith<A, B> {
     pub(crate) fn new(first: A, second: B, prefetch: usize) -> Self {
         MergeWith {
-            merged: Merge::new([Either::First(first), Either::Second(second)], prefetch, false),
+            merged: Merge::new(
+                [Either::First(first), Either::Second(second)],
+                prefetch,
+                false,
+            ),
         }
     }
 }

@@ -180,7 +180,10 @@ fn delay_error_waits_for_every_inner_and_keeps_the_first_error() {
     r.inners[2].send_next(2);
     r.inners[2].send_completion();
     assert_eq!(r.ts.values(), [1, 2]);
-    assert_eq!(r.ts.error().expect("the error at the end").message(), "first");
+    assert_eq!(
+        r.ts.error().expect("the error at the end").message(),
+        "first"
+    );
     assert_clean(&r.env);
 }
 
@@ -209,10 +212,7 @@ fn cancel_drops_the_downstream() {
     let ts = TestSubscriber::<u64>::with_request(1);
     let tracked = ts.tracked_clone();
     let (outer, env) = manual::<u64>();
-    outer
-        .clone()
-        .flat_map(|v| just(v), 2, 2)
-        .subscribe(tracked);
+    outer.clone().flat_map(|v| just(v), 2, 2).subscribe(tracked);
     outer.send_next(1);
     assert_eq!(ts.values(), [1]);
     ts.cancel();
@@ -240,6 +240,13 @@ fn request_zero_is_the_rule_3_9_error() {
 fn never_more_than_requested_one_at_a_time_from_on_next() {
     requests_from_on_next_do_not_recurse(&range(0..100u64).flat_map(|_| range(0..100u64), 4, 32));
     requests_from_on_next_do_not_recurse(&range(0..10_000u64).flat_map(just, 4, 32));
+    // An outer that does not fuse: subscribed, requested 4 then 3 at a time.
+    requests_from_on_next_do_not_recurse(&range(0..10_000u64).map(|v| v).flat_map(just, 4, 32));
+    requests_from_on_next_do_not_recurse(
+        &range(0..100u64)
+            .map(|v| v)
+            .flat_map(|_| range(0..100u64), 4, 32),
+    );
     requests_from_on_next_do_not_recurse(&range(0..100u64).flat_map(
         |_| range(0..100u64).map(|v| v + 1), // not fused: subscribed, queued
         4,
@@ -507,11 +514,14 @@ fn merge_cancel_cancels_every_source() {
 
 #[test]
 fn merge_of_nothing_completes() {
-    StepVerifier::create(&merge(Vec::<reactive_operators::source::Range<u64>>::new(), 4))
-        .initial_request(0)
-        .expect_complete()
-        .verify()
-        .unwrap();
+    StepVerifier::create(&merge(
+        Vec::<reactive_operators::source::Range<u64>>::new(),
+        4,
+    ))
+    .initial_request(0)
+    .expect_complete()
+    .verify()
+    .unwrap();
 }
 
 #[test]
@@ -548,4 +558,30 @@ fn merge_with_interleaves_two_sources() {
         .expect_complete()
         .verify()
         .unwrap();
+}
+
+#[test]
+fn a_just_with_demand_does_not_wait_behind_an_idle_older_inner() {
+    for outer in [range(0..2u64).boxed(), range(0..2u64).map(|v| v).boxed()] {
+        let (idle, env) = manual::<u64>();
+        let older = idle.clone();
+        let ts = TestSubscriber::with_request(1);
+        outer
+            .flat_map(
+                move |i| {
+                    if i == 0 {
+                        older.clone().boxed()
+                    } else {
+                        just(5).boxed()
+                    }
+                },
+                2,
+                4,
+            )
+            .subscribe(ts.clone());
+        assert_eq!(ts.values(), [5], "the idle inner holds nothing back");
+        ts.cancel();
+        assert!(idle.is_cancelled());
+        assert_clean(&env);
+    }
 }
