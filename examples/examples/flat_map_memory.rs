@@ -56,10 +56,12 @@ impl Subscriber<u64> for SlowSum {
     fn on_next(&mut self, v: u64) {
         self.acc = self.acc.wrapping_add(slow(v));
         self.count += 1;
-        if self.count % 64 == 0 {
-            if let Some(s) = &self.subscription {
-                s.request(64);
-            }
+        if let Some(s) = self
+            .subscription
+            .as_ref()
+            .filter(|_| self.count.is_multiple_of(64))
+        {
+            s.request(64);
         }
     }
     fn on_error(&mut self, e: Error) {
@@ -106,11 +108,7 @@ fn main() {
     if wants("mapped") {
         run(
             "mapped",
-            range(0..INNERS).flat_map(
-                |i| range(i * ITEMS..(i + 1) * ITEMS).map(|v| v ^ 1),
-                8,
-                32,
-            ),
+            range(0..INNERS).flat_map(|i| range(i * ITEMS..(i + 1) * ITEMS).map(|v| v ^ 1), 8, 32),
         );
     }
     if wants("pooled") {

@@ -190,8 +190,6 @@ fn delay_error_waits_for_every_inner_and_keeps_the_first_error() {
 #[test]
 fn cancel_while_inners_run_cancels_the_outer_and_every_inner() {
     let r = rig(3, 3, 8, false, 5);
-    let tracked = r.ts.tracked_clone();
-    drop(tracked);
     for i in 0..3 {
         r.outer.send_next(i);
     }
@@ -212,7 +210,7 @@ fn cancel_drops_the_downstream() {
     let ts = TestSubscriber::<u64>::with_request(1);
     let tracked = ts.tracked_clone();
     let (outer, env) = manual::<u64>();
-    outer.clone().flat_map(|v| just(v), 2, 2).subscribe(tracked);
+    outer.clone().flat_map(just, 2, 2).subscribe(tracked);
     outer.send_next(1);
     assert_eq!(ts.values(), [1]);
     ts.cancel();
@@ -242,11 +240,11 @@ fn never_more_than_requested_one_at_a_time_from_on_next() {
     requests_from_on_next_do_not_recurse(&range(0..10_000u64).flat_map(just, 4, 32));
     // An outer that does not fuse: subscribed, requested 4 then 3 at a time.
     requests_from_on_next_do_not_recurse(&range(0..10_000u64).map(|v| v).flat_map(just, 4, 32));
-    requests_from_on_next_do_not_recurse(
-        &range(0..100u64)
-            .map(|v| v)
-            .flat_map(|_| range(0..100u64), 4, 32),
-    );
+    requests_from_on_next_do_not_recurse(&range(0..100u64).map(|v| v).flat_map(
+        |_| range(0..100u64),
+        4,
+        32,
+    ));
     requests_from_on_next_do_not_recurse(&range(0..100u64).flat_map(
         |_| range(0..100u64).map(|v| v + 1), // not fused: subscribed, queued
         4,
