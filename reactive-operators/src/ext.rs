@@ -2158,21 +2158,24 @@ pub trait PublisherExt: Publisher {
     /// `empty`, `error`, `repeat`, `repeat_n`), the inner is pulled directly by the drain loop,
     /// only under demand, with no subscription and no queue; a `just(v)` inner is emitted at
     /// once when there is demand, and otherwise kept (it counts as one of the
-    /// `max_concurrency` inners until it is emitted).
+    /// `max_concurrency` inners until it is emitted). A synchronous upstream fuses too: it is
+    /// pulled by the drain loop instead of subscribed, one item each time fewer than
+    /// `max_concurrency` inners are open.
     ///
     /// # Backpressure
     ///
     /// * Upstream: `max_concurrency` items when it subscribes, then `limit = max_concurrency
     ///   - max_concurrency / 4` more each time `limit` inners have completed (75% rule), so at
-    ///   most `max_concurrency` inners are open at once.
+    ///   most `max_concurrency` inners are open at once. A fused upstream is asked nothing:
+    ///   its next item is taken when an inner's place is free.
     /// * Each inner that does not fuse: `prefetch` items when it subscribes, then `limit =
     ///   prefetch - prefetch / 4` more each time `limit` of its items were delivered
     ///   downstream. It has its own bounded queue of exactly `prefetch` items.
     /// * Buffers at most `max_concurrency × prefetch` items (plus `max_concurrency` kept
     ///   `just` items), and never delivers more than the downstream requested.
     ///
-    /// `flat_map(f, 4, 32)` asks the upstream for 4 items on subscribe, and for 3 more after
-    /// every third completed inner; each inner that does not fuse is asked for 32 items when
+    /// `flat_map(f, 4, 32)` asks a subscribed upstream for 4 items on subscribe, and for 3
+    /// more after every third completed inner; each inner that does not fuse is asked for 32 items when
     /// it subscribes and for 24 more each time 24 of its items went downstream.
     ///
     /// # Errors
