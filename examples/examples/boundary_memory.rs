@@ -15,26 +15,13 @@
 
 #![forbid(unsafe_code)]
 
-use std::hint::black_box;
 use std::sync::mpsc;
 use std::thread;
 
 use reactive_core::scheduler::{Scheduler, SingleThreadScheduler};
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+use reactive_examples::slow;
 use reactive_operators::{PublisherExt, range};
-
-/// The consumer's per-item work: about 100 dependent multiply-adds.
-#[inline(never)]
-fn slow(v: u64) -> u64 {
-    let mut x = v;
-    for _ in 0..100 {
-        x = black_box(
-            x.wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407),
-        );
-    }
-    x
-}
 
 struct SlowSum {
     acc: u64,

@@ -17,28 +17,15 @@
 
 #![forbid(unsafe_code)]
 
-use std::hint::black_box;
 use std::sync::mpsc;
 
 use reactive_core::scheduler::{PoolScheduler, Scheduler};
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
+use reactive_examples::slow;
 use reactive_operators::{PublisherExt, range};
 
 const INNERS: u64 = 10_000;
 const ITEMS: u64 = 1_000;
-
-/// The consumer's per-item work: about 100 dependent multiply-adds.
-#[inline(never)]
-fn slow(v: u64) -> u64 {
-    let mut x = v;
-    for _ in 0..100 {
-        x = black_box(
-            x.wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407),
-        );
-    }
-    x
-}
 
 /// Requests 64, then 64 more each time 64 were consumed: a slow, paced consumer.
 struct SlowSum {

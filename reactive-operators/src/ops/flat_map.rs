@@ -188,6 +188,19 @@ where
         self.state.drain(|state| state.pass(self));
     }
 
+    /// The end of one producer (the outer or an inner), once: its error kept, its `done` flag
+    /// set (`Release`, after its last offer), then the drain.
+    fn end(&self, done: &mut bool, flag: &AtomicBool, error: Option<Error>) {
+        if std::mem::replace(done, true) {
+            return;
+        }
+        if let Some(error) = error {
+            self.record_error(error);
+        }
+        flag.store(true, Ordering::Release);
+        self.drain();
+    }
+
     /// Keeps the first error; in fail-fast mode flags it for the pass.
     fn record_error(&self, error: Error) {
         {
@@ -638,45 +651,50 @@ struct OuterPuller<X, F, T, D> {
     prefetch: usize,
 }
 
-impl<X, F, I, D> OuterPuller<X, F, I::Item, D>
-where
-    X: 'static,
-    F: FnMut(X) -> I + Send + 'static,
+/// The entry of the pass for a new inner, and for one that does not fuse the producer half of
+/// its ring and its signals, to subscribe it with.
+#[inline(always)]
+fn entry<T>(
+    fused: Option<Fused<T>>,
+    prefetch: usize,
+) -> (Active<T>, Option<(Producer<T>, Arc<InnerSignals>)>) {
+    match fused {
+        Some(Fused::Scalar(item)) => (Active::Scalar(Some(item)), None),
+        Some(Fused::Cursor(cursor)) => (Active::Cursor(cursor), None),
+        None => {
+            let (producer, ring) = spsc(prefetch);
+            let signals = Arc::new(InnerSignals {
+                upstream: SubscriptionSlot::new(),
+                done: AtomicBool::new(false),
+            });
+            let active = Active::Queue {
+                ring,
+                signals: signals.clone(),
+                consumed: 0,
+            };
+            (active, Some((producer, signals)))
+        }
+    }
+}
+
+/// Subscribes an inner that does not fuse, with the producer half of its ring.
+fn subscribe_inner<I, D>(
+    inner: &I,
+    (queue, signals): (Producer<I::Item>, Arc<InnerSignals>),
+    shared: Arc<Shared<I::Item, D>>,
+    prefetch: usize,
+) where
     I: Publisher,
     I::Item: Send + 'static,
     D: Subscriber<I::Item> + 'static,
 {
-    /// The inner of `item`: fused, or subscribed (its ring is served by the pass).
-    #[inline(always)]
-    fn open(&mut self, inner: I, fused: Option<Fused<I::Item>>) -> Active<I::Item> {
-        match fused {
-            Some(Fused::Scalar(item)) => Active::Scalar(Some(item)),
-            Some(Fused::Cursor(cursor)) => Active::Cursor(cursor),
-            None => {
-                let (queue, ring) = spsc(self.prefetch);
-                let signals = Arc::new(InnerSignals {
-                    upstream: SubscriptionSlot::new(),
-                    done: AtomicBool::new(false),
-                });
-                if let Some(shared) = self.shared.upgrade() {
-                    // Inside the pass: the inner's signals only bump the drain counter, and
-                    // the pass serves its ring once it has it.
-                    inner.subscribe(InnerSubscriber {
-                        queue,
-                        signals: signals.clone(),
-                        shared,
-                        prefetch: self.prefetch as u64,
-                        done: false,
-                    });
-                }
-                Active::Queue {
-                    ring,
-                    signals,
-                    consumed: 0,
-                }
-            }
-        }
-    }
+    inner.subscribe(InnerSubscriber {
+        queue,
+        signals,
+        shared,
+        prefetch: prefetch as u64,
+        done: false,
+    });
 }
 
 impl<X, F, I, D> PullOuter<I::Item, D> for OuterPuller<X, F, I::Item, D>
@@ -721,7 +739,12 @@ where
                 }
                 continue;
             }
-            let mut active = self.open(inner, fused);
+            let (mut active, queue) = entry(fused, self.prefetch);
+            if let (Some(queue), Some(shared)) = (queue, self.shared.upgrade()) {
+                // Inside the pass: the inner's signals only bump the drain counter, and the
+                // pass serves its ring once it has it.
+                subscribe_inner(&inner, queue, shared, self.prefetch);
+            }
             let step = serve(
                 &mut active,
                 ctx.downstream,
@@ -775,21 +798,6 @@ struct OuterSubscriber<F, T, D> {
     done: bool,
 }
 
-impl<F, T, D> OuterSubscriber<F, T, D>
-where
-    T: Send + 'static,
-    D: Subscriber<T> + 'static,
-{
-    fn end(&mut self, error: Option<Error>) {
-        self.done = true;
-        if let Some(error) = error {
-            self.shared.record_error(error);
-        }
-        self.shared.outer_done.store(true, Ordering::Release);
-        self.shared.drain();
-    }
-}
-
 impl<F, X, I, D> Subscriber<X> for OuterSubscriber<F, I::Item, D>
 where
     F: FnMut(X) -> I + Send + 'static,
@@ -812,54 +820,30 @@ where
             return;
         }
         let inner = (self.f)(item);
-        let mut subscribe = None;
-        let active = match inner.fuse() {
-            Some(Fused::Scalar(item)) => Active::Scalar(Some(item)),
-            Some(Fused::Cursor(cursor)) => Active::Cursor(cursor),
-            None => {
-                let (producer, ring) = spsc(self.prefetch);
-                let signals = Arc::new(InnerSignals {
-                    upstream: SubscriptionSlot::new(),
-                    done: AtomicBool::new(false),
-                });
-                subscribe = Some((producer, signals.clone()));
-                Active::Queue {
-                    ring,
-                    signals,
-                    consumed: 0,
-                }
-            }
-        };
+        let (active, subscribe) = entry(inner.fuse(), self.prefetch);
         if self.arrivals.offer(active).is_err() {
             // More outer items than requested.
             self.shared.upstream.cancel();
-            let capacity = self.arrivals.capacity();
-            self.end(Some(Error::buffer_overflow("flat_map", capacity)));
+            let error = Error::buffer_overflow("flat_map", self.arrivals.capacity());
+            let shared = &self.shared;
+            shared.end(&mut self.done, &shared.outer_done, Some(error));
             return;
         }
         // Offered before it is subscribed: every signal of the inner finds it in the pass.
-        if let Some((queue, signals)) = subscribe {
-            inner.subscribe(InnerSubscriber {
-                queue,
-                signals,
-                shared: self.shared.clone(),
-                prefetch: self.prefetch as u64,
-                done: false,
-            });
+        if let Some(queue) = subscribe {
+            subscribe_inner(&inner, queue, self.shared.clone(), self.prefetch);
         }
         self.shared.drain();
     }
 
     fn on_error(&mut self, error: Error) {
-        if !self.done {
-            self.end(Some(error));
-        }
+        let shared = &self.shared;
+        shared.end(&mut self.done, &shared.outer_done, Some(error));
     }
 
     fn on_complete(&mut self) {
-        if !self.done {
-            self.end(None);
-        }
+        let shared = &self.shared;
+        shared.end(&mut self.done, &shared.outer_done, None);
     }
 }
 
@@ -870,21 +854,6 @@ struct InnerSubscriber<T: Send + 'static, D> {
     shared: Arc<Shared<T, D>>,
     prefetch: u64,
     done: bool,
-}
-
-impl<T, D> InnerSubscriber<T, D>
-where
-    T: Send + 'static,
-    D: Subscriber<T> + 'static,
-{
-    fn end(&mut self, error: Option<Error>) {
-        self.done = true;
-        if let Some(error) = error {
-            self.shared.record_error(error);
-        }
-        self.signals.done.store(true, Ordering::Release);
-        self.shared.drain();
-    }
 }
 
 impl<T, D> Subscriber<T> for InnerSubscriber<T, D>
@@ -907,8 +876,9 @@ where
             // More than this inner was asked for: a bug in the inner.
             drop(item);
             self.signals.upstream.cancel();
-            let capacity = self.queue.capacity();
-            self.end(Some(Error::buffer_overflow("flat_map", capacity)));
+            let error = Error::buffer_overflow("flat_map", self.queue.capacity());
+            self.shared
+                .end(&mut self.done, &self.signals.done, Some(error));
             return;
         }
         // After the offer: the pass this call runs, or makes run again, finds the item.
@@ -916,15 +886,12 @@ where
     }
 
     fn on_error(&mut self, error: Error) {
-        if !self.done {
-            self.end(Some(error));
-        }
+        self.shared
+            .end(&mut self.done, &self.signals.done, Some(error));
     }
 
     fn on_complete(&mut self) {
-        if !self.done {
-            self.end(None);
-        }
+        self.shared.end(&mut self.done, &self.signals.done, None);
     }
 }
 
