@@ -2164,10 +2164,10 @@ pub trait PublisherExt: Publisher {
     ///
     /// # Backpressure
     ///
-    /// * Upstream: `max_concurrency` items when it subscribes, then `limit = max_concurrency
-    ///   - max_concurrency / 4` more each time `limit` inners have completed (75% rule), so at
-    ///   most `max_concurrency` inners are open at once. A fused upstream is asked nothing:
-    ///   its next item is taken when an inner's place is free.
+    /// * Upstream: `max_concurrency` items when it subscribes, then
+    ///   `limit = max_concurrency - max_concurrency / 4` more each time `limit` inners have
+    ///   completed (75% rule), so at most `max_concurrency` inners are open at once. A fused
+    ///   upstream is asked nothing: its next item is taken when an inner's place is free.
     /// * Each inner that does not fuse: `prefetch` items when it subscribes, then `limit =
     ///   prefetch - prefetch / 4` more each time `limit` of its items were delivered
     ///   downstream. It has its own bounded queue of exactly `prefetch` items.

@@ -651,13 +651,13 @@ struct OuterPuller<X, F, T, D> {
     prefetch: usize,
 }
 
+/// The producer half of a subscribed inner's ring and its signals: what it is subscribed with.
+type Subscribing<T> = (Producer<T>, Arc<InnerSignals>);
+
 /// The entry of the pass for a new inner, and for one that does not fuse the producer half of
 /// its ring and its signals, to subscribe it with.
 #[inline(always)]
-fn entry<T>(
-    fused: Option<Fused<T>>,
-    prefetch: usize,
-) -> (Active<T>, Option<(Producer<T>, Arc<InnerSignals>)>) {
+fn entry<T>(fused: Option<Fused<T>>, prefetch: usize) -> (Active<T>, Option<Subscribing<T>>) {
     match fused {
         Some(Fused::Scalar(item)) => (Active::Scalar(Some(item)), None),
         Some(Fused::Cursor(cursor)) => (Active::Cursor(cursor), None),
@@ -680,7 +680,7 @@ fn entry<T>(
 /// Subscribes an inner that does not fuse, with the producer half of its ring.
 fn subscribe_inner<I, D>(
     inner: &I,
-    (queue, signals): (Producer<I::Item>, Arc<InnerSignals>),
+    (queue, signals): Subscribing<I::Item>,
     shared: Arc<Shared<I::Item, D>>,
     prefetch: usize,
 ) where
