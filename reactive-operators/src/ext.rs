@@ -2138,6 +2138,268 @@ pub trait PublisherExt: Publisher {
 
     // ----- Sequential combining (ops/concat.rs, ops/concat_map.rs, ops/switch_map.rs, ops/flat_map_iter.rs) -----
 
+    /// Emits the items of this publisher, then, once it has completed, the items of `other`;
+    /// [`Iterator::chain`]'s meaning. Reactor's `concatWith`, RxJava's `concatWith`.
+    ///
+    /// `other` is subscribed to only after this publisher completed (right after its last
+    /// item, without waiting for more demand); [`concat`](crate::concat) does the same for
+    /// any number of publishers of one type.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through: the downstream's requests go to this publisher unchanged, and `other`
+    /// is asked, when it subscribes, for exactly what was requested and not yet delivered;
+    /// later requests go to it unchanged. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// An error of this publisher ends the stream at once (`other` is never subscribed);
+    /// `other`'s errors pass through. `request(0)` ends the stream with the `InvalidRequest`
+    /// error naming rule 3.9.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{just, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u32..3).concat_with(just(9)))
+    ///     .initial_request(2)
+    ///     .expect_next_values([1, 2])
+    ///     .then_request(1)
+    ///     .expect_next(9)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn concat_with<Q>(self, other: Q) -> crate::ops::ConcatWith<Self, Q>
+    where
+        Self: Sized,
+        Q: Publisher<Item = Self::Item>,
+    {
+        crate::ops::ConcatWith::new(self, other)
+    }
+
+    /// Maps each item to an inner publisher with `f` and emits the inners' items one inner
+    /// after another, in the order of the items: the next inner starts only when the
+    /// current one has completed. Reactor's `concatMap`, RxJava's `concatMap`;
+    /// [`Iterator::flat_map`] with publishers.
+    ///
+    /// Up to `prefetch` items of this publisher wait in a bounded queue while an inner
+    /// plays. An inner that fuses ([`Publisher::fuse`]: `just`, `range`, `from_iter`,
+    /// `empty`, `error`, `repeat`, `repeat_n`) is not subscribed: its items are pulled from
+    /// the operator's drain loop, one per unit of demand. Any other inner is subscribed and
+    /// its items are handed over through a ring of 32, so inners may signal from any thread.
+    /// The stream completes when this publisher and the last inner have completed.
+    ///
+    /// # Backpressure
+    ///
+    /// This publisher is asked for `prefetch` items when it subscribes, then for
+    /// `prefetch - prefetch / 4` more each time that many were taken from the queue (the
+    /// 75% rule; a `prefetch` of 1 asks 1 at a time; 0 is not supported, see `# Panics`).
+    /// A subscribed inner is asked for what the downstream has requested and not yet
+    /// received, at most 32 outstanding: when it starts (if there is demand), and again
+    /// once 24 or more are missing or nothing is outstanding; it is never asked for more
+    /// than the downstream wants. Buffers at most `prefetch` outer items and 32 items of the
+    /// current inner; a source that sends more than it was asked for ends the stream with
+    /// `Error::buffer_overflow`.
+    ///
+    /// # Errors
+    ///
+    /// Fail fast: an error of this publisher ends the stream as soon as the drain loop
+    /// sees it (the queued items are dropped, the current inner cancelled); an inner's error
+    /// ends it after that inner's earlier items (this publisher is cancelled).
+    /// [`concat_map_delay_error`](Self::concat_map_delay_error) goes on instead.
+    /// `request(0)` ends the stream with the `InvalidRequest` error naming rule 3.9 (this
+    /// publisher and the current inner are cancelled).
+    ///
+    /// # Panics
+    ///
+    /// If `prefetch` is 0 or larger than `usize::MAX / 2`. A panic in `f` propagates to
+    /// the caller that drove the emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u32..4).concat_map(|n| range(0..n), 2))
+    ///     .initial_request(2)
+    ///     .expect_next_values([0, 0]) // range(0..1), then range(0..2) starts
+    ///     .then_request(4)
+    ///     .expect_next_values([1, 0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn concat_map<Q, F>(self, f: F, prefetch: usize) -> crate::ops::ConcatMap<Self, F>
+    where
+        Self: Sized,
+        Q: Publisher,
+        F: FnMut(Self::Item) -> Q + Clone,
+    {
+        crate::ops::ConcatMap::new(self, f, prefetch, false)
+    }
+
+    /// Like [`concat_map`](Self::concat_map), but errors do not stop the stream: an inner's
+    /// error is kept and the next inner starts, an error of this publisher is kept until
+    /// the queued items' inners have played, and after the last inner the kept errors are
+    /// reported (one as it is, several as one [`CompositeError`](crate::ops::CompositeError),
+    /// in the order they happened). Reactor's `concatMapDelayError`, RxJava's
+    /// `concatMapDelayError`.
+    ///
+    /// # Backpressure
+    ///
+    /// As for [`concat_map`](Self::concat_map): `prefetch` upfront from this publisher,
+    /// replenished by the 75% rule; each subscribed inner asked for what the downstream
+    /// wants, at most 32 outstanding. Buffers at most `prefetch` outer items, 32 inner items
+    /// and the kept errors.
+    ///
+    /// # Errors
+    ///
+    /// The kept errors, once this publisher and every inner have ended. `request(0)` (rule
+    /// 3.9) is not kept: its `InvalidRequest` error ends the stream at once.
+    ///
+    /// # Panics
+    ///
+    /// If `prefetch` is 0 or larger than `usize::MAX / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Error;
+    /// use reactive_operators::{error, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let inners = range(1u32..4).concat_map_delay_error(
+    ///     |n| if n == 2 { error(Error::msg("two")).boxed() } else { range(0..n).boxed() },
+    ///     4,
+    /// );
+    /// StepVerifier::create(&inners)
+    ///     .expect_next_values([0, 0, 1, 2])
+    ///     .expect_error_matches(|e| e.message() == "two")
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn concat_map_delay_error<Q, F>(self, f: F, prefetch: usize) -> crate::ops::ConcatMap<Self, F>
+    where
+        Self: Sized,
+        Q: Publisher,
+        F: FnMut(Self::Item) -> Q + Clone,
+    {
+        crate::ops::ConcatMap::new(self, f, prefetch, true)
+    }
+
+    /// Maps each item to an inner publisher with `f` and emits the items of the latest
+    /// inner only: a new item cancels the current inner and starts its own. Reactor's
+    /// `switchMap`, RxJava's `switchMap`.
+    ///
+    /// Items of a cancelled inner that arrive late are dropped, never delivered (each inner
+    /// hands its items over through a ring of its own, and the ring of a cancelled inner
+    /// is dropped unread). The stream completes when this publisher and the last inner
+    /// have completed. Inners that fuse ([`Publisher::fuse`]) are pulled from the drain
+    /// loop instead of being subscribed, as in [`concat_map`](Self::concat_map).
+    ///
+    /// # Backpressure
+    ///
+    /// This publisher is requested unbounded (as in Reactor): its items never wait for
+    /// demand, only the latest one is kept until the drain loop takes it (a buffer of one).
+    /// The downstream's demand still outstanding moves to each new inner: a subscribed
+    /// inner is asked for what the downstream has requested and not yet received, at most
+    /// 32 outstanding (when it starts, then once 24 or more are missing or nothing is
+    /// outstanding). Buffers at most 32 items of the current inner.
+    ///
+    /// # Errors
+    ///
+    /// Fail fast: an error of this publisher or of the current inner ends the stream as
+    /// soon as the drain loop sees it, cancelling the other side; errors of cancelled
+    /// inners are ignored. `request(0)` ends the stream with the `InvalidRequest` error
+    /// naming rule 3.9.
+    ///
+    /// # Panics
+    ///
+    /// A panic in `f` propagates to the caller that drove the emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_core::Publisher;
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::harness::ManualPublisher;
+    /// use reactive_tck::{TestEnvironment, TestSubscriber};
+    ///
+    /// let env = TestEnvironment::default();
+    /// let outer = ManualPublisher::<u32>::new(&env);
+    /// let ts = TestSubscriber::new();
+    /// outer.clone().switch_map(|n| range(n * 10..n * 10 + 3)).subscribe(ts.clone());
+    /// outer.send_next(1); // range(10..13) plays at once (unbounded demand)
+    /// outer.send_next(2);
+    /// outer.send_completion();
+    /// assert_eq!(ts.values(), [10, 11, 12, 20, 21, 22]);
+    /// assert!(ts.is_complete());
+    /// ```
+    fn switch_map<Q, F>(self, f: F) -> crate::ops::SwitchMap<Self, F>
+    where
+        Self: Sized,
+        Q: Publisher,
+        F: FnMut(Self::Item) -> Q + Clone,
+    {
+        crate::ops::SwitchMap::new(self, f)
+    }
+
+    /// Maps each item to an iterator with `f` and emits the iterators' items one after
+    /// another; [`Iterator::flat_map`] over a publisher. Reactor's `flatMapIterable`
+    /// (`concatMapIterable`), RxJava's `flatMapIterable`.
+    ///
+    /// Items are pulled from the current iterator only as the downstream's demand allows:
+    /// nothing is pulled ahead and nothing is buffered. An iterator whose `size_hint` says
+    /// it is exhausted is let go of without waiting for more demand, so the stream can
+    /// complete right after its last item. The stream completes when this publisher has
+    /// completed and the last iterator is exhausted.
+    ///
+    /// # Backpressure
+    ///
+    /// This publisher is asked for 1 item at a time: when the downstream has demand and
+    /// the current iterator is exhausted (or there is none yet). Buffers at most one item of
+    /// this publisher (the one just delivered, until the drain loop maps it); a publisher
+    /// that sends a second item before the first was taken ends the stream with
+    /// `Error::buffer_overflow`.
+    ///
+    /// # Errors
+    ///
+    /// An error of this publisher ends the stream as soon as the drain loop sees it (the
+    /// current iterator is dropped). `request(0)` ends the stream with the `InvalidRequest`
+    /// error naming rule 3.9 (this publisher is cancelled).
+    ///
+    /// # Panics
+    ///
+    /// A panic in `f` or in an iterator propagates to the caller that drove the emission.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(1u32..4).flat_map_iter(|n| vec![n; n as usize]))
+    ///     .initial_request(2)
+    ///     .expect_next_values([1, 2])
+    ///     .then_request(10)
+    ///     .expect_next_values([2, 3, 3, 3])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn flat_map_iter<I, F>(self, f: F) -> crate::ops::FlatMapIter<Self, F>
+    where
+        Self: Sized,
+        I: IntoIterator,
+        F: FnMut(Self::Item) -> I + Clone,
+    {
+        crate::ops::FlatMapIter::new(self, f)
+    }
+
     // ----- end of sequential combining -----
 
     // ----- Merging (ops/merge.rs, ops/flat_map.rs) -----

@@ -51,6 +51,7 @@ pub(crate) fn replenish_limit(prefetch: usize) -> usize {
 }
 
 // Free functions of sequential combining.
+pub use ops::{concat, concat_delay_error};
 // (end of sequential combining functions)
 // Free functions of merging.
 pub use ops::{merge, merge_delay_error};

@@ -119,6 +119,18 @@ pub use inspect::Inspect;
 pub use log::Log;
 
 // Sequential combining.
+mod composite;
+mod concat;
+mod concat_map;
+mod flat_map_iter;
+mod sequential;
+mod switch_map;
+pub use composite::CompositeError;
+pub use concat::{Concat, ConcatWith};
+pub use concat::{concat, concat_delay_error};
+pub use concat_map::ConcatMap;
+pub use flat_map_iter::FlatMapIter;
+pub use switch_map::SwitchMap;
 // (end of sequential combining)
 
 // Merging.
