@@ -87,6 +87,15 @@ struct Shared<T> {
     handle: Mutex<Option<SubscriptionRef>>,
 }
 
+impl<T> Shared<T> {
+    /// Cancels the outer unless it has ended (rule 2.4: it counts as cancelled by then).
+    fn cancel_outer(&self) {
+        if !self.done.load(Ordering::Acquire) {
+            self.outer.cancel();
+        }
+    }
+}
+
 struct State<F, It, D> {
     downstream: Option<D>,
     subscribed: bool,
@@ -123,7 +132,7 @@ where
     }
 
     fn stop(&self, st: &mut State<F, I::IntoIter, D>) {
-        self.shared.outer.cancel();
+        self.shared.cancel_outer();
         st.iter = None;
         drop(self.shared.item.lock().take());
         st.downstream = None;
@@ -249,7 +258,7 @@ where
 
     fn cancel(&self) {
         if self.core.shared.demand.cancel() {
-            self.core.shared.outer.cancel();
+            self.core.shared.cancel_outer();
             self.core.signal();
         }
     }

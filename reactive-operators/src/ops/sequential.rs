@@ -137,6 +137,15 @@ struct Shared<T> {
     handle: Mutex<Option<SubscriptionRef>>,
 }
 
+impl<T> Shared<T> {
+    /// Cancels the outer unless it has ended (rule 2.4: it counts as cancelled by then).
+    fn cancel_outer(&self) {
+        if !self.outer_done.load(Ordering::Acquire) {
+            self.outer.cancel();
+        }
+    }
+}
+
 struct Core<T, Q: Publisher, F, D> {
     shared: Shared<T>,
     cell: WipCell<State<T, Q::Item, F, D>>,
@@ -172,7 +181,10 @@ impl<R> Active<R> {
     /// reads, and is dropped with it).
     fn cancel(self) {
         if let Active::Inner { link, .. } = self {
-            link.upstream.cancel();
+            // Not after its terminal signal (rule 2.4: it counts as cancelled by then).
+            if !link.done.load(Ordering::Acquire) {
+                link.upstream.cancel();
+            }
         }
     }
 }
@@ -271,7 +283,7 @@ where
 
     /// Cancels everything and lets go of the downstream.
     fn stop(&self, st: &mut State<T, Q::Item, F, D>) {
-        self.shared.outer.cancel();
+        self.shared.cancel_outer();
         std::mem::replace(&mut st.active, Active::Idle).cancel();
         if let Some(queue) = st.queue.as_mut() {
             queue.clear();
@@ -404,7 +416,8 @@ where
                 Active::Inner { link, queue, asked } => {
                     if emitted < requested {
                         if let Some(v) = queue.poll() {
-                            *asked -= 1;
+                            // Saturating: an inner may break rule 1.1 (it then overflows).
+                            *asked = asked.saturating_sub(1);
                             downstream.on_next(v);
                             emitted += 1;
                             if shared.demand.is_stopping() {
@@ -503,7 +516,7 @@ where
 
     fn cancel(&self) {
         if self.core.shared.demand.cancel() {
-            self.core.shared.outer.cancel();
+            self.core.shared.cancel_outer();
             self.core.signal();
         }
     }

@@ -60,6 +60,8 @@ mod side_effects;
 mod differential;
 
 // Sequential combining.
+mod concat;
+mod concat_map;
 // (end of sequential combining)
 
 // Merging.
