@@ -2363,8 +2363,8 @@ pub trait PublisherExt: Publisher {
     /// This publisher is asked for 1 item at a time: when the downstream has demand and
     /// the current iterator is exhausted (or there is none yet). Buffers at most one item of
     /// this publisher (the one just delivered, until the drain loop maps it); a publisher
-    /// that sends a second item before the first was taken ends the stream with
-    /// `Error::buffer_overflow`.
+    /// that sends an item it was not asked for ends the stream with an `Overflow` error
+    /// (and is cancelled).
     ///
     /// # Errors
     ///

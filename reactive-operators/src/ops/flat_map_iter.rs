@@ -163,6 +163,10 @@ where
             let Some(iter) = st.iter.as_mut() else {
                 let item = shared.item.lock().take();
                 if let Some(item) = item {
+                    if !st.waiting {
+                        // An item nobody asked for (rule 1.1).
+                        break Halt::Fail(Error::missing_demand("flat_map_iter"));
+                    }
                     st.waiting = false;
                     st.iter = Some((st.f)(item).into_iter());
                     continue;

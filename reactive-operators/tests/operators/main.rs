@@ -62,6 +62,8 @@ mod differential;
 // Sequential combining.
 mod concat;
 mod concat_map;
+mod flat_map_iter;
+mod switch_map;
 // (end of sequential combining)
 
 // Merging.
