@@ -34,6 +34,7 @@ mod buffering;
 mod aggregates_and_side_effects;
 
 // Sequential combining.
+mod sequential;
 // (end of sequential combining)
 
 // Merging.
