@@ -6,7 +6,7 @@
 //! | state | written by | read by |
 //! |---|---|---|
 //! | the outer ring (`concat_map`: `spsc(prefetch)`) | the outer's `on_next` (offer) | the drain (poll) |
-//! | the latest outer item (`switch_map`), `switching` | the outer's `on_next` | the drain |
+//! | the latest outer item (`switch_map`, a one-item slot under a short lock) | the outer's `on_next` | the drain, before each item |
 //! | `outer_done`, `outer_failed`, the outer error | the outer's terminal signal, or an overflow, once | the drain |
 //! | each inner's ring (`spsc(32)`), its `done` and error | that inner's subscriber (its only producer) | the drain |
 //! | the downstream's `Demand` | `request`, `cancel` (any thread) | the drain |
@@ -87,7 +87,6 @@ where
             outer_failed: AtomicBool::new(false),
             outer_error: Mutex::new(None),
             latest: Mutex::new(None),
-            switching: AtomicBool::new(false),
             handle: Mutex::new(None),
         },
         cell: WipCell::new(State {
@@ -131,8 +130,6 @@ struct Shared<T> {
     outer_error: Mutex<Option<Error>>,
     /// `switch_map`: the latest outer item not yet taken by the drain.
     latest: Mutex<Option<T>>,
-    /// `switch_map`: set after `latest` was stored, taken (swapped back) by the drain.
-    switching: AtomicBool,
     /// The downstream's subscription, until the first pass hands it over.
     handle: Mutex<Option<SubscriptionRef>>,
 }
@@ -318,15 +315,15 @@ where
                 let error = shared.outer_error.lock().take();
                 break Halt::Fail(error.unwrap_or_else(|| Error::protocol("outer error lost")));
             }
-            if matches!(st.mode, Mode::Switch) && shared.switching.swap(false, Ordering::AcqRel) {
+            if matches!(st.mode, Mode::Switch) {
                 let latest = shared.latest.lock().take();
                 if let Some(item) = latest {
                     // The current inner is cancelled before the new one starts; its ring
                     // (and any late item in it) is dropped unread.
                     std::mem::replace(&mut st.active, Active::Idle).cancel();
                     self.begin(st, item);
+                    continue;
                 }
-                continue;
             }
             let Some(downstream) = st.downstream.as_mut() else {
                 break Halt::Idle;
@@ -347,7 +344,7 @@ where
                     // `done`, so none found after reading it means none will come.
                     if shared.outer_done.load(Ordering::Acquire) {
                         let more = match st.mode {
-                            Mode::Switch => shared.switching.load(Ordering::Acquire),
+                            Mode::Switch => shared.latest.lock().is_some(),
                             Mode::Concat { .. } => st.queue.as_ref().is_some_and(|q| !q.is_empty()),
                         };
                         if !more {
@@ -583,7 +580,6 @@ where
             }
             None => {
                 *self.core.shared.latest.lock() = Some(item);
-                self.core.shared.switching.store(true, Ordering::Release);
             }
         }
         // After the record: the pass this signal runs (or makes run again) finds it.
