@@ -602,6 +602,84 @@ BREAKS = {
         "flat_map::loom_models::inner_on_next_races_downstream_request",
         OPS,
     ),
+    # Sequential combining (concat, concat_map, switch_map).
+    "concat-keeps-finished-source": (
+        "reactive-operators/src/ops/concat.rs",
+        "        self.produced = 0;\n        self.shared.arbiter.clear();",
+        "        self.produced = 0;",
+        "concat::loom_models::inner_completion_races_request",
+        OPS,
+    ),
+    "concat-arbiter-split-critical-section": (
+        "reactive-core/src/support/arbiter.rs",
+        "        let previous = state.current.replace(subscription.clone());\n        let owed = state.owed;",
+        "        let previous = state.current.replace(subscription.clone());\n        drop(state);\n        let mut state = self.state.lock();\n        let owed = state.owed;",
+        "concat::loom_models::inner_completion_races_request",
+        OPS,
+    ),
+    "concat-map-signal-before-offer": (
+        "reactive-operators/src/ops/sequential.rs",
+        """        match self.queue.as_mut() {
+            Some(queue) => {
+                if let Err(item) = queue.offer(item) {
+                    drop(item);
+                    let capacity = queue.capacity();
+                    self.core.shared.outer.cancel();
+                    self.end(Some(Error::buffer_overflow("concat_map", capacity)));
+                    return;
+                }
+            }
+            None => {
+                *self.core.shared.latest.lock() = Some(item);
+            }
+        }
+        // After the record: the pass this signal runs (or makes run again) finds it.
+        self.core.signal();""",
+        """        self.core.signal();
+        match self.queue.as_mut() {
+            Some(queue) => {
+                if let Err(item) = queue.offer(item) {
+                    drop(item);
+                    let capacity = queue.capacity();
+                    self.core.shared.outer.cancel();
+                    self.end(Some(Error::buffer_overflow("concat_map", capacity)));
+                    return;
+                }
+            }
+            None => {
+                *self.core.shared.latest.lock() = Some(item);
+            }
+        }""",
+        "concat_map::loom_models::outer_item_races_request",
+        OPS,
+    ),
+    "switch-map-flushes-old-inner": (
+        "reactive-operators/src/ops/sequential.rs",
+        """                if let Some(item) = latest {
+                    // The current inner is cancelled before the new one starts; its ring
+                    // (and any late item in it) is dropped unread.
+                    std::mem::replace(&mut st.active, Active::Idle).cancel();""",
+        """                if let Some(item) = latest {
+                    if let Active::Inner { link, .. } = &st.active {
+                        link.upstream.cancel();
+                    }
+                    if let (Active::Inner { queue, .. }, Some(d)) =
+                        (&mut st.active, st.downstream.as_mut())
+                    {
+                        while emitted < requested {
+                            match queue.poll() {
+                                Some(v) => {
+                                    d.on_next(v);
+                                    emitted += 1;
+                                }
+                                None => break,
+                            }
+                        }
+                    }
+                    std::mem::replace(&mut st.active, Active::Idle).cancel();""",
+        "switch_map::loom_models::switch_races_inner_on_next",
+        OPS,
+    ),
 }
 
 
