@@ -8,6 +8,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 // Sequential combining.
+mod concat_map;
 // (end of sequential combining)
 
 // Merging.
@@ -19,6 +20,7 @@ mod flat_map;
 
 fn benches(c: &mut Criterion) {
     // Sequential combining.
+    concat_map::benches(c);
     // (end of sequential combining)
 
     // Merging.
