@@ -1,6 +1,7 @@
 //! Sequential combining: `concat_map` over `range(0..1000)` inners (10M items) against the
 //! `futures` `flatten` of `stream::iter` inners; `flat_map_iter` against `Iterator::flat_map`
-//! and the `futures` `flat_map`; all summing the items, unbounded demand.
+//! and the `futures` `flat_map`; all summing the items (each through `black_box`, so that no
+//! contender folds the sum of a range into a formula), unbounded demand.
 
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
@@ -25,7 +26,7 @@ impl Subscriber<u64> for Sum {
     }
     #[inline]
     fn on_next(&mut self, v: u64) {
-        self.sum = self.sum.wrapping_add(v);
+        self.sum = self.sum.wrapping_add(black_box(v));
     }
     fn on_error(&mut self, e: Error) {
         panic!("{e}");
@@ -57,7 +58,9 @@ fn futures_flatten(outer: u64, inner: u64) -> u64 {
         futures_util::stream::iter(0..outer)
             .map(move |_| futures_util::stream::iter(0..inner))
             .flatten()
-            .fold(0u64, |a, v| std::future::ready(a.wrapping_add(v))),
+            .fold(0u64, |a, v| {
+                std::future::ready(a.wrapping_add(black_box(v)))
+            }),
     )
 }
 
@@ -68,14 +71,16 @@ fn flat_map_iter(outer: u64, inner: u64) -> u64 {
 fn iterator_flat_map(outer: u64, inner: u64) -> u64 {
     (0..outer)
         .flat_map(move |_| 0..inner)
-        .fold(0u64, |a, v| a.wrapping_add(v))
+        .fold(0u64, |a, v| a.wrapping_add(black_box(v)))
 }
 
 fn futures_flat_map(outer: u64, inner: u64) -> u64 {
     futures_executor::block_on(
         futures_util::stream::iter(0..outer)
             .flat_map(move |_| futures_util::stream::iter(0..inner))
-            .fold(0u64, |a, v| std::future::ready(a.wrapping_add(v))),
+            .fold(0u64, |a, v| {
+                std::future::ready(a.wrapping_add(black_box(v)))
+            }),
     )
 }
 

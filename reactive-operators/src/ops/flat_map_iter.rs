@@ -5,7 +5,7 @@
 //!
 //! | state | written by | read by |
 //! |---|---|---|
-//! | the outer item slot (one item: the outer is asked for 1 at a time) | the outer's `on_next` | the drain |
+//! | the outer item ring (`spsc(1)`: the outer is asked for 1 at a time) | the outer's `on_next` (offer) | the drain (poll) |
 //! | `outer_done`, `outer_failed`, the error | the outer's terminal signal, or an overflow, once | the drain |
 //! | the downstream's `Demand` | `request`, `cancel` (any thread) | the drain |
 //! | the outer subscription (`SubscriptionSlot`) | the outer's `on_subscribe` | the drain (`request(1)`), `cancel` |
@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use reactive_core::queue::{Consumer, Producer, spsc};
 use reactive_core::support::{Demand, SubscriptionSlot, WipCell};
 use reactive_core::sync::Mutex;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
@@ -48,11 +49,11 @@ where
     where
         S: Subscriber<I::Item> + 'static,
     {
+        let (producer, consumer) = spsc(1);
         let core = Arc::new(Core {
             shared: Shared {
                 demand: Demand::new(),
                 outer: SubscriptionSlot::new(),
-                item: Mutex::new(None),
                 done: AtomicBool::new(false),
                 failed: AtomicBool::new(false),
                 error: Mutex::new(None),
@@ -62,6 +63,8 @@ where
                 downstream: Some(subscriber),
                 subscribed: false,
                 f: self.f.clone(),
+                item: consumer,
+                upstream: None,
                 iter: None,
                 waiting: false,
             }),
@@ -71,15 +74,17 @@ where
         // The first pass hands it to the downstream (a cycle through the core until then).
         *core.shared.handle.lock() = Some(subscription);
         core.signal();
-        self.source.subscribe(OuterSubscriber { core, done: false });
+        self.source.subscribe(OuterSubscriber {
+            item: producer,
+            core,
+            done: false,
+        });
     }
 }
 
-struct Shared<T> {
+struct Shared {
     demand: Demand,
     outer: SubscriptionSlot,
-    /// The outer item not yet taken by the drain (at most one: it is asked for 1 at a time).
-    item: Mutex<Option<T>>,
     /// The outer ended: `Release` after its last item and its error.
     done: AtomicBool,
     failed: AtomicBool,
@@ -87,7 +92,7 @@ struct Shared<T> {
     handle: Mutex<Option<SubscriptionRef>>,
 }
 
-impl<T> Shared<T> {
+impl Shared {
     /// Cancels the outer unless it has ended (rule 2.4: it counts as cancelled by then).
     fn cancel_outer(&self) {
         if !self.done.load(Ordering::Acquire) {
@@ -96,10 +101,14 @@ impl<T> Shared<T> {
     }
 }
 
-struct State<F, It, D> {
+struct State<T, F, It, D> {
     downstream: Option<D>,
     subscribed: bool,
     f: F,
+    /// The outer item not yet mapped (at most one: it is asked for 1 at a time).
+    item: Consumer<T>,
+    /// The outer subscription, once it arrived: asked for each item without the slot's lock.
+    upstream: Option<SubscriptionRef>,
     /// The current iterator; `None` when the next outer item is needed.
     iter: Option<It>,
     /// An outer item was requested and has not been taken yet.
@@ -107,8 +116,47 @@ struct State<F, It, D> {
 }
 
 struct Core<T, F, It, D> {
-    shared: Shared<T>,
-    cell: WipCell<State<F, It, D>>,
+    shared: Shared,
+    cell: WipCell<State<T, F, It, D>>,
+}
+
+/// Why [`emit`] returned.
+enum Step {
+    /// The iterator is exhausted (dropped).
+    Exhausted,
+    /// Cancelled or `request(0)`, seen after an item.
+    Stopping,
+    /// The demand read for this pass is used up.
+    NoDemand,
+}
+
+/// Emits from `it` while `emitted < requested`.
+#[inline(always)]
+fn emit<It: Iterator, D: Subscriber<It::Item>>(
+    it: &mut It,
+    downstream: &mut D,
+    demand: &Demand,
+    emitted: &mut u64,
+    requested: u64,
+) -> Step {
+    let mut n = *emitted;
+    let step = loop {
+        if n == requested {
+            break Step::NoDemand;
+        }
+        match it.next() {
+            Some(v) => {
+                downstream.on_next(v);
+                n += 1;
+                if demand.is_stopping() {
+                    break Step::Stopping;
+                }
+            }
+            None => break Step::Exhausted,
+        }
+    };
+    *emitted = n;
+    step
 }
 
 enum Halt {
@@ -131,14 +179,15 @@ where
         self.cell.drain(|st| self.pass(st));
     }
 
-    fn stop(&self, st: &mut State<F, I::IntoIter, D>) {
+    fn stop(&self, st: &mut State<T, F, I::IntoIter, D>) {
         self.shared.cancel_outer();
         st.iter = None;
-        drop(self.shared.item.lock().take());
+        st.item.clear();
+        st.upstream = None;
         st.downstream = None;
     }
 
-    fn pass(&self, st: &mut State<F, I::IntoIter, D>) {
+    fn pass(&self, st: &mut State<T, F, I::IntoIter, D>) {
         let shared = &self.shared;
         let Some(downstream) = st.downstream.as_mut() else {
             return;
@@ -155,14 +204,13 @@ where
             return;
         };
         let mut emitted = 0u64;
-        let halt = 'pass: loop {
+        let halt = loop {
             if shared.failed.load(Ordering::Acquire) {
                 let error = shared.error.lock().take();
                 break Halt::Fail(error.unwrap_or_else(|| Error::protocol("outer error lost")));
             }
-            let Some(iter) = st.iter.as_mut() else {
-                let item = shared.item.lock().take();
-                if let Some(item) = item {
+            if st.iter.is_none() {
+                if let Some(item) = st.item.poll() {
                     if !st.waiting {
                         // An item nobody asked for (rule 1.1).
                         break Halt::Fail(Error::missing_demand("flat_map_iter"));
@@ -173,43 +221,50 @@ where
                 }
                 // `done` first, then the slot: the last item was stored before `done`.
                 if shared.done.load(Ordering::Acquire) {
-                    if shared.item.lock().is_some() {
+                    if !st.item.is_empty() {
                         continue;
                     }
                     break Halt::Finish;
                 }
                 if emitted < requested && !st.waiting {
                     st.waiting = true;
+                    if st.upstream.is_none() {
+                        st.upstream = shared.outer.get();
+                    }
                     // A synchronous outer delivers inside this call: look again.
-                    shared.outer.request(1);
+                    match &st.upstream {
+                        Some(upstream) => upstream.request(1),
+                        None => shared.outer.request(1), // kept until it arrives
+                    }
                     continue;
                 }
                 break Halt::Idle;
-            };
-            let Some(downstream) = st.downstream.as_mut() else {
+            }
+            // The iterator and the downstream move to the stack for the loop, so that the
+            // compiler keeps them in registers (in the state they go to memory on every item).
+            let (Some(mut it), Some(mut downstream)) = (st.iter.take(), st.downstream.take())
+            else {
                 break Halt::Idle;
             };
-            while emitted < requested {
-                match iter.next() {
-                    Some(v) => {
-                        downstream.on_next(v);
-                        emitted += 1;
-                        if shared.demand.is_stopping() {
-                            break 'pass Halt::Stopping;
-                        }
-                    }
-                    None => {
-                        st.iter = None;
-                        continue 'pass;
-                    }
-                }
+            let step = emit(
+                &mut it,
+                &mut downstream,
+                &shared.demand,
+                &mut emitted,
+                requested,
+            );
+            st.downstream = Some(downstream);
+            match step {
+                Step::Exhausted => continue,
+                Step::Stopping => break Halt::Stopping,
+                Step::NoDemand => {}
             }
             // No demand left: let go of an iterator that says it is exhausted, so the stream
             // can complete (or the next item be taken) without waiting for a request.
-            if iter.size_hint().1 == Some(0) {
-                st.iter = None;
+            if it.size_hint().1 == Some(0) {
                 continue;
             }
+            st.iter = Some(it);
             break Halt::Idle;
         };
         if emitted > 0 && requested != UNBOUNDED {
@@ -269,6 +324,7 @@ where
 }
 
 struct OuterSubscriber<T, F, It, D> {
+    item: Producer<T>,
     core: Arc<Core<T, F, It, D>>,
     done: bool,
 }
@@ -304,12 +360,12 @@ where
         if self.done {
             return;
         }
-        let previous = self.core.shared.item.lock().replace(item);
-        if previous.is_some() {
+        if self.item.offer(item).is_err() {
             // Two items for one request (rule 1.1).
             self.core.shared.outer.cancel();
             self.end(Some(Error::buffer_overflow("flat_map_iter", 1)));
         }
+        // After the offer: the pass this signal runs (or makes run again) finds it.
         self.core.signal();
     }
 

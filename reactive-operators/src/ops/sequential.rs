@@ -42,7 +42,7 @@ pub(crate) const INNER_CAPACITY: usize = 32;
 const INNER_LIMIT: u64 = (INNER_CAPACITY - INNER_CAPACITY / 4) as u64;
 
 /// Items pulled from a fused cursor before the pass looks at the other signals again.
-const CURSOR_BATCH: usize = 256;
+const CURSOR_BATCH: u64 = 256;
 
 /// How the outer items are taken.
 #[derive(Debug, Clone, Copy)]
@@ -203,6 +203,46 @@ struct State<T, R, F, D> {
     mode: Mode,
 }
 
+/// Why [`pull`] stopped before its limit.
+enum Pulled {
+    /// Cancelled or `request(0)`, seen after an item.
+    Stopping,
+    /// The cursor ended.
+    End(Result<(), Error>),
+    /// The cursor broke its contract.
+    Pending,
+}
+
+/// Pulls `cursor` into `downstream` while `emitted < limit`; `None` when the limit was reached.
+#[inline(always)]
+fn pull<R: 'static, D: Subscriber<R>>(
+    cursor: &mut BoxPull<R>,
+    downstream: &mut D,
+    demand: &Demand,
+    emitted: &mut u64,
+    limit: u64,
+) -> Option<Pulled> {
+    let mut n = *emitted;
+    let end = loop {
+        if n == limit {
+            break None;
+        }
+        match cursor.next() {
+            Next::Item(v) => {
+                downstream.on_next(v);
+                n += 1;
+                if demand.is_stopping() {
+                    break Some(Pulled::Stopping);
+                }
+            }
+            Next::End(end) => break Some(Pulled::End(end)),
+            Next::Pending => break Some(Pulled::Pending),
+        }
+    };
+    *emitted = n;
+    end
+}
+
 /// Why the emission loop stopped.
 enum Halt {
     /// Nothing to do until the next signal.
@@ -310,7 +350,7 @@ where
         };
         let delay_error = Self::delay_error(st);
         let mut emitted = 0u64;
-        let halt = 'pass: loop {
+        let halt = loop {
             if !delay_error && shared.outer_failed.load(Ordering::Acquire) {
                 let error = shared.outer_error.lock().take();
                 break Halt::Fail(error.unwrap_or_else(|| Error::protocol("outer error lost")));
@@ -380,32 +420,41 @@ where
                             }
                         }
                     }
-                    let mut batch = CURSOR_BATCH;
-                    while emitted < requested && batch > 0 {
-                        batch -= 1;
-                        match cursor.next() {
-                            Next::Item(v) => {
-                                downstream.on_next(v);
-                                emitted += 1;
-                                if shared.demand.is_stopping() {
-                                    break 'pass Halt::Stopping;
-                                }
+                    // The cursor and the downstream move to the stack for the batch, so the
+                    // compiler keeps them in registers rather than in the shared state.
+                    let Active::Cursor(mut cursor) =
+                        std::mem::replace(&mut st.active, Active::Idle)
+                    else {
+                        unreachable!("matched above")
+                    };
+                    let Some(mut downstream) = st.downstream.take() else {
+                        unreachable!("checked at the top of the loop")
+                    };
+                    let limit = requested.min(emitted.saturating_add(CURSOR_BATCH));
+                    let end = pull(
+                        &mut cursor,
+                        &mut downstream,
+                        &shared.demand,
+                        &mut emitted,
+                        limit,
+                    );
+                    st.downstream = Some(downstream);
+                    match end {
+                        None => st.active = Active::Cursor(cursor),
+                        Some(Pulled::Stopping) => {
+                            st.active = Active::Cursor(cursor);
+                            break Halt::Stopping;
+                        }
+                        Some(Pulled::End(Ok(()))) => {}
+                        Some(Pulled::End(Err(e))) => {
+                            if let Some(halt) = Self::inner_failed(st, e) {
+                                break halt;
                             }
-                            Next::End(end) => {
-                                st.active = Active::Idle;
-                                if let Err(e) = end {
-                                    if let Some(halt) = Self::inner_failed(st, e) {
-                                        break 'pass halt;
-                                    }
-                                }
-                                continue 'pass;
-                            }
-                            Next::Pending => {
-                                st.active = Active::Idle;
-                                break 'pass Halt::Fail(Error::protocol(
-                                    "a fused cursor returned Next::Pending",
-                                ));
-                            }
+                        }
+                        Some(Pulled::Pending) => {
+                            break Halt::Fail(Error::protocol(
+                                "a fused cursor returned Next::Pending",
+                            ));
                         }
                     }
                     continue;
