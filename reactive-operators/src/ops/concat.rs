@@ -416,35 +416,13 @@ where
 mod loom_models {
     use std::sync::Arc;
 
+    use reactive_core::Publisher;
     use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
     use super::ConcatWith;
     use crate::ops::loom_support::Manual;
-
-    #[derive(Default)]
-    struct Seen {
-        items: Vec<u64>,
-        subscription: Option<SubscriptionRef>,
-    }
-
-    struct Recorder(Arc<Mutex<Seen>>);
-
-    impl Subscriber<u64> for Recorder {
-        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-            self.0.lock().subscription = Some(subscription);
-        }
-        fn on_next(&mut self, item: u64) {
-            self.0.lock().items.push(item);
-        }
-        fn on_error(&mut self, error: Error) {
-            panic!("unexpected {error}");
-        }
-        fn on_complete(&mut self) {
-            panic!("the second source never completes here");
-        }
-    }
+    use crate::ops::sequential::loom_recorder::{Recorder, Seen};
 
     /// The first source delivers 1 of the 2 items requested and completes on one thread while
     /// the downstream requests 1 more on another: the second source is asked for exactly the
@@ -457,7 +435,10 @@ mod loom_models {
             let (first, first_asked, first_slot) = Manual::new();
             let (second, second_asked, second_slot) = Manual::new();
             let seen = Arc::new(Mutex::new(Seen::default()));
-            ConcatWith::new(first, second).subscribe(Recorder(seen.clone()));
+            ConcatWith::new(first, second).subscribe(Recorder {
+                seen: seen.clone(),
+                initial: 0,
+            });
             let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
             subscription.request(2);
             let mut upstream = first_slot.lock().take().expect("first subscribed");

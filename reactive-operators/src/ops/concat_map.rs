@@ -58,37 +58,14 @@ where
 mod loom_models {
     use std::sync::Arc;
 
+    use reactive_core::Publisher;
     use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
     use super::ConcatMap;
     use crate::ops::loom_support::Manual;
+    use crate::ops::sequential::loom_recorder::{Recorder, Seen};
     use crate::source::Just;
-
-    #[derive(Default)]
-    struct Seen {
-        items: Vec<u64>,
-        completed: bool,
-        subscription: Option<SubscriptionRef>,
-    }
-
-    struct Recorder(Arc<Mutex<Seen>>);
-
-    impl Subscriber<u64> for Recorder {
-        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-            self.0.lock().subscription = Some(subscription);
-        }
-        fn on_next(&mut self, item: u64) {
-            self.0.lock().items.push(item);
-        }
-        fn on_error(&mut self, error: Error) {
-            panic!("unexpected {error}");
-        }
-        fn on_complete(&mut self) {
-            self.0.lock().completed = true;
-        }
-    }
 
     /// An outer item arrives (and is queued, then mapped to a fused `just`) on one thread
     /// while the downstream's first request arrives on another: whichever drains, the item
@@ -99,8 +76,12 @@ mod loom_models {
         loom::model(|| {
             let (outer, asked, slot) = Manual::new();
             let seen = Arc::new(Mutex::new(Seen::default()));
-            ConcatMap::new(outer, crate::just as fn(u64) -> Just<u64>, 2, false)
-                .subscribe(Recorder(seen.clone()));
+            ConcatMap::new(outer, crate::just as fn(u64) -> Just<u64>, 2, false).subscribe(
+                Recorder {
+                    seen: seen.clone(),
+                    initial: 0,
+                },
+            );
             let subscription = seen.lock().subscription.clone().expect("on_subscribe ran");
             let mut upstream = slot.lock().take().expect("the outer was subscribed");
             assert_eq!(asked.requested.load(Ordering::Acquire), 2, "the prefetch");

@@ -16,8 +16,9 @@ use std::sync::Arc;
 use reactive_core::queue::{Consumer, Producer, spsc};
 use reactive_core::support::{Demand, SubscriptionSlot, WipCell};
 use reactive_core::sync::Mutex;
-use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+
+use super::sequential::Ending;
 
 /// The publisher returned by
 /// [`PublisherExt::flat_map_iter`](crate::PublisherExt::flat_map_iter).
@@ -54,9 +55,7 @@ where
             shared: Shared {
                 demand: Demand::new(),
                 outer: SubscriptionSlot::new(),
-                done: AtomicBool::new(false),
-                failed: AtomicBool::new(false),
-                error: Mutex::new(None),
+                end: Ending::new(),
                 handle: Mutex::new(None),
             },
             cell: WipCell::new(State {
@@ -85,17 +84,15 @@ where
 struct Shared {
     demand: Demand,
     outer: SubscriptionSlot,
-    /// The outer ended: `Release` after its last item and its error.
-    done: AtomicBool,
-    failed: AtomicBool,
-    error: Mutex<Option<Error>>,
+    /// The outer's end (or its overflow).
+    end: Ending,
     handle: Mutex<Option<SubscriptionRef>>,
 }
 
 impl Shared {
     /// Cancels the outer unless it has ended (rule 2.4: it counts as cancelled by then).
     fn cancel_outer(&self) {
-        if !self.done.load(Ordering::Acquire) {
+        if !self.end.is_done() {
             self.outer.cancel();
         }
     }
@@ -205,8 +202,8 @@ where
         };
         let mut emitted = 0u64;
         let halt = loop {
-            if shared.failed.load(Ordering::Acquire) {
-                let error = shared.error.lock().take();
+            if shared.end.has_failed() {
+                let error = shared.end.take_error();
                 break Halt::Fail(error.unwrap_or_else(|| Error::protocol("outer error lost")));
             }
             if st.iter.is_none() {
@@ -220,7 +217,7 @@ where
                     continue;
                 }
                 // `done` first, then the slot: the last item was stored before `done`.
-                if shared.done.load(Ordering::Acquire) {
+                if shared.end.is_done() {
                     if !st.item.is_empty() {
                         continue;
                     }
@@ -332,12 +329,7 @@ struct OuterSubscriber<T, F, It, D> {
 impl<T, F, It, D> OuterSubscriber<T, F, It, D> {
     fn end(&mut self, error: Option<Error>) {
         self.done = true;
-        let shared = &self.core.shared;
-        if let Some(error) = error {
-            *shared.error.lock() = Some(error);
-            shared.failed.store(true, Ordering::Release);
-        }
-        shared.done.store(true, Ordering::Release);
+        self.core.shared.end.record(error);
     }
 }
 

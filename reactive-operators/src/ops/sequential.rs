@@ -83,9 +83,7 @@ where
         shared: Shared {
             demand: Demand::new(),
             outer: SubscriptionSlot::new(),
-            outer_done: AtomicBool::new(false),
-            outer_failed: AtomicBool::new(false),
-            outer_error: Mutex::new(None),
+            outer_end: Ending::new(),
             latest: Mutex::new(None),
             handle: Mutex::new(None),
         },
@@ -118,16 +116,57 @@ where
     });
 }
 
+/// A source's end as its subscriber records it for a drain loop: the error (if any) before
+/// `failed`, both before `done` (`Release`, after the source's last item was recorded), so a
+/// drain that reads `done` with `Acquire` and then finds no item has seen them all.
+pub(crate) struct Ending {
+    done: AtomicBool,
+    failed: AtomicBool,
+    error: Mutex<Option<Error>>,
+}
+
+impl Ending {
+    pub(crate) fn new() -> Self {
+        Ending {
+            done: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// Records the end, with its error if it failed. Once.
+    pub(crate) fn record(&self, error: Option<Error>) {
+        if let Some(error) = error {
+            *self.error.lock() = Some(error);
+            self.failed.store(true, Ordering::Release);
+        }
+        self.done.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
+    }
+
+    /// The error, once (`None` if there was none, or it was taken).
+    pub(crate) fn take_error(&self) -> Option<Error> {
+        if self.has_failed() {
+            self.error.lock().take()
+        } else {
+            None
+        }
+    }
+}
+
 /// What the outer side, the inners and the downstream's subscription record for the drain.
 struct Shared<T> {
     demand: Demand,
     outer: SubscriptionSlot,
-    /// The outer ended; `Release` after its last item, so a pass that reads it with `Acquire`
-    /// and then finds no outer item has seen them all.
-    outer_done: AtomicBool,
-    /// The outer failed (or overflowed): `outer_error` holds the error (stored before).
-    outer_failed: AtomicBool,
-    outer_error: Mutex<Option<Error>>,
+    /// The outer's end (or its overflow).
+    outer_end: Ending,
     /// `switch_map`: the latest outer item not yet taken by the drain.
     latest: Mutex<Option<T>>,
     /// The downstream's subscription, until the first pass hands it over.
@@ -137,7 +176,7 @@ struct Shared<T> {
 impl<T> Shared<T> {
     /// Cancels the outer unless it has ended (rule 2.4: it counts as cancelled by then).
     fn cancel_outer(&self) {
-        if !self.outer_done.load(Ordering::Acquire) {
+        if !self.outer_end.is_done() {
             self.outer.cancel();
         }
     }
@@ -151,9 +190,7 @@ struct Core<T, Q: Publisher, F, D> {
 /// What an inner's subscriber and the drain share.
 struct InnerLink {
     upstream: SubscriptionSlot,
-    /// `Release` after the inner's last offer (and after its error was stored).
-    done: AtomicBool,
-    error: Mutex<Option<Error>>,
+    end: Ending,
 }
 
 /// The inner being played.
@@ -179,7 +216,7 @@ impl<R> Active<R> {
     fn cancel(self) {
         if let Active::Inner { link, .. } = self {
             // Not after its terminal signal (rule 2.4: it counts as cancelled by then).
-            if !link.done.load(Ordering::Acquire) {
+            if !link.end.is_done() {
                 link.upstream.cancel();
             }
         }
@@ -298,8 +335,7 @@ where
                 let (producer, consumer) = spsc(INNER_CAPACITY);
                 let link = Arc::new(InnerLink {
                     upstream: SubscriptionSlot::new(),
-                    done: AtomicBool::new(false),
-                    error: Mutex::new(None),
+                    end: Ending::new(),
                 });
                 // Its signals only bump the drain's counter while this pass runs.
                 inner.subscribe(InnerSubscriber {
@@ -351,8 +387,8 @@ where
         let delay_error = Self::delay_error(st);
         let mut emitted = 0u64;
         let halt = loop {
-            if !delay_error && shared.outer_failed.load(Ordering::Acquire) {
-                let error = shared.outer_error.lock().take();
+            if !delay_error && shared.outer_end.has_failed() {
+                let error = shared.outer_end.take_error();
                 break Halt::Fail(error.unwrap_or_else(|| Error::protocol("outer error lost")));
             }
             if matches!(st.mode, Mode::Switch) {
@@ -382,7 +418,7 @@ where
                     }
                     // `done` first, then the outer items: every item was recorded before
                     // `done`, so none found after reading it means none will come.
-                    if shared.outer_done.load(Ordering::Acquire) {
+                    if shared.outer_end.is_done() {
                         let more = match st.mode {
                             Mode::Switch => shared.latest.lock().is_some(),
                             Mode::Concat { .. } => st.queue.as_ref().is_some_and(|q| !q.is_empty()),
@@ -473,8 +509,8 @@ where
                         }
                     }
                     // `done` first, then the ring, as for the outer.
-                    if link.done.load(Ordering::Acquire) && queue.is_empty() {
-                        let error = link.error.lock().take();
+                    if link.end.is_done() && queue.is_empty() {
+                        let error = link.end.take_error();
                         st.active = Active::Idle;
                         if let Some(e) = error {
                             if let Some(halt) = Self::inner_failed(st, e) {
@@ -525,9 +561,7 @@ where
             }
             Halt::Finish => {
                 let mut errors = std::mem::take(&mut st.errors);
-                if shared.outer_failed.load(Ordering::Acquire) {
-                    errors.extend(shared.outer_error.lock().take());
-                }
+                errors.extend(shared.outer_end.take_error());
                 let downstream = st.downstream.take();
                 self.stop(st);
                 if let Some(mut downstream) = downstream {
@@ -588,12 +622,7 @@ where
 {
     fn end(&mut self, error: Option<Error>) {
         self.done = true;
-        let shared = &self.core.shared;
-        if let Some(error) = error {
-            *shared.outer_error.lock() = Some(error);
-            shared.outer_failed.store(true, Ordering::Release);
-        }
-        shared.outer_done.store(true, Ordering::Release);
+        self.core.shared.outer_end.record(error);
         self.core.signal();
     }
 }
@@ -667,10 +696,7 @@ where
 {
     fn end(&mut self, error: Option<Error>) {
         self.done = true;
-        if let Some(error) = error {
-            *self.link.error.lock() = Some(error);
-        }
-        self.link.done.store(true, Ordering::Release);
+        self.link.end.record(error);
         self.core.signal();
     }
 }
@@ -713,6 +739,48 @@ where
     fn on_complete(&mut self) {
         if !self.done {
             self.end(None);
+        }
+    }
+}
+
+/// The downstream the loom models of `concat`, `concat_map` and `switch_map` subscribe.
+#[cfg(all(test, reactive_loom))]
+pub(crate) mod loom_recorder {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::{Error, Subscriber, SubscriptionRef};
+
+    /// What the downstream saw.
+    #[derive(Default)]
+    pub(crate) struct Seen {
+        pub(crate) items: Vec<u64>,
+        pub(crate) completed: bool,
+        pub(crate) subscription: Option<SubscriptionRef>,
+    }
+
+    /// Requests `initial` (if not 0) in `on_subscribe`, keeps the subscription, records the
+    /// items and the completion; an error fails the model.
+    pub(crate) struct Recorder {
+        pub(crate) seen: Arc<Mutex<Seen>>,
+        pub(crate) initial: u64,
+    }
+
+    impl Subscriber<u64> for Recorder {
+        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+            if self.initial > 0 {
+                subscription.request(self.initial);
+            }
+            self.seen.lock().subscription = Some(subscription);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.seen.lock().items.push(item);
+        }
+        fn on_error(&mut self, error: Error) {
+            panic!("unexpected {error}");
+        }
+        fn on_complete(&mut self) {
+            self.seen.lock().completed = true;
         }
     }
 }

@@ -41,34 +41,13 @@ where
 mod loom_models {
     use std::sync::Arc;
 
+    use reactive_core::Publisher;
     use reactive_core::sync::atomic::Ordering;
     use reactive_core::sync::{Mutex, thread};
-    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
     use super::SwitchMap;
     use crate::ops::loom_support::{Asked, Manual, Slot};
-
-    #[derive(Default)]
-    struct Seen {
-        items: Vec<u64>,
-        subscription: Option<SubscriptionRef>,
-    }
-
-    struct Recorder(Arc<Mutex<Seen>>);
-
-    impl Subscriber<u64> for Recorder {
-        fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-            subscription.request(10);
-            self.0.lock().subscription = Some(subscription);
-        }
-        fn on_next(&mut self, item: u64) {
-            self.0.lock().items.push(item);
-        }
-        fn on_error(&mut self, error: Error) {
-            panic!("unexpected {error}");
-        }
-        fn on_complete(&mut self) {}
-    }
+    use crate::ops::sequential::loom_recorder::{Recorder, Seen};
 
     /// The old inner sends an item on one thread while the next outer item switches to the
     /// new inner on another: an item the old inner sends after it saw its cancel is never
@@ -87,8 +66,12 @@ mod loom_models {
             let publishers: Arc<Vec<Arc<Manual>>> =
                 Arc::new(inners.iter().map(|(m, _, _)| m.clone()).collect());
             let seen = Arc::new(Mutex::new(Seen::default()));
-            SwitchMap::new(outer, move |i: u64| publishers[i as usize].clone())
-                .subscribe(Recorder(seen.clone()));
+            SwitchMap::new(outer, move |i: u64| publishers[i as usize].clone()).subscribe(
+                Recorder {
+                    seen: seen.clone(),
+                    initial: 10,
+                },
+            );
             let mut upstream = outer_slot.lock().take().expect("the outer was subscribed");
             upstream.on_next(0);
             let mut old = inners[0].2.lock().take().expect("inner 0 subscribed");
