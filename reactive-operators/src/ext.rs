@@ -2328,6 +2328,64 @@ pub trait PublisherExt: Publisher {
 
     // ----- Joining by position and by time of arrival (ops/zip.rs, ops/combine_latest.rs, ops/take_until.rs, ...) -----
 
+    /// Emits `f(a, b)` for every pair of items at the same position of this stream and
+    /// `other`, until the first of them ends.
+    ///
+    /// The n-th item of each source makes the n-th row; a row is emitted only when both sources
+    /// have an item for it and the downstream has demand. A source that fuses (`range`,
+    /// `from_iter`, `just`, `repeat`, ...) is pulled from the drain loop, with demand, instead
+    /// of being subscribed; the other is subscribed with a ring of its own. The free function
+    /// [`zip`](crate::zip) pairs the items into tuples, [`zip_all`](crate::zip_all) zips any
+    /// number of sources of one type. Like Reactor's `zipWith` and RxJava's `zipWith`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `prefetch` (32; see [`Zip::prefetch`](crate::ops::Zip::prefetch)) from each
+    /// source that does not fuse when it subscribes, then exactly `prefetch - prefetch / 4`
+    /// from it each time that many of its items were taken out of its ring (the 75% rule):
+    /// never more than its ring can hold, whatever the downstream asks for. Buffers at most
+    /// `prefetch` items per subscribed source, plus one head per source. A fused source is
+    /// pulled one item per row, only with demand.
+    ///
+    /// # Errors
+    ///
+    /// * The first error of either source ends the stream at once (fail fast: queued items
+    ///   are dropped) and cancels the other source.
+    /// * A source that sends more than it was asked for overflows its ring: it is cancelled
+    ///   and the stream fails with an [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow)
+    ///   error naming `zip`.
+    /// * `request(0)` ends the stream with an `InvalidRequest` error naming rule 3.9, and
+    ///   cancels both sources.
+    ///
+    /// The stream completes as soon as one source has completed and every item it sent was
+    /// used (the other is then cancelled), without waiting for demand. Cancelling cancels both
+    /// sources and drops the queued items and the downstream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let sums = range(0u64..3).zip_with(range(10u64..100).map(|v| v * 2), |a, b| a + b);
+    /// StepVerifier::create(&sums)
+    ///     .initial_request(2)
+    ///     .expect_next_values([20, 23])
+    ///     .then_request(1)
+    ///     .expect_next(26)
+    ///     .expect_complete() // the first source ended
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn zip_with<B, F, R>(self, other: B, f: F) -> crate::ops::Zip<Self, B, F>
+    where
+        Self: Sized,
+        B: Publisher,
+        F: FnMut(Self::Item, B::Item) -> R + Clone + Send + 'static,
+    {
+        crate::ops::Zip::new(self, other, f)
+    }
+
     // ----- end of joining -----
 
     // ----- Windows and groups (ops/window.rs, ops/group_by.rs) -----

@@ -129,6 +129,9 @@ pub use merge::{Merge, MergeWith, merge, merge_delay_error};
 // (end of merging)
 
 // Joining.
+mod lane;
+pub(crate) mod zip;
+pub use zip::{Zip, ZipAll};
 // (end of joining)
 
 // Windows and groups.

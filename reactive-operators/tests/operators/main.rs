@@ -67,6 +67,7 @@ mod merging;
 // (end of merging)
 
 // Joining.
+mod zip;
 // (end of joining)
 
 // Windows and groups.
