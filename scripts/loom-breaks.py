@@ -602,6 +602,20 @@ BREAKS = {
         "flat_map::loom_models::inner_on_next_races_downstream_request",
         OPS,
     ),
+    # Joining (zip, take_until, combine_latest / sample_on).
+    "zip-lane-trusts-done-without-repoll": (
+        "reactive-operators/src/ops/lane.rs",
+        """                        match ring.poll() {
+                            Some(item) => item,
+                            None => {
+                                return match shared.take_error() {""",
+        """                        match None::<T> {
+                            Some(item) => item,
+                            None => {
+                                return match shared.take_error() {""",
+        "zip::loom_models::zip_completion",
+        OPS,
+    ),
 }
 
 

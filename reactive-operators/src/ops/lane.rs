@@ -21,7 +21,7 @@ use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef};
 
 /// What a lane's subscriber and the operator's drain and subscription share.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct LaneShared {
     /// The source's subscription: asked for more by the drain, cancelled by a cancel or a
     /// terminal signal of the operator.
@@ -36,6 +36,15 @@ pub(crate) struct LaneShared {
 }
 
 impl LaneShared {
+    fn new() -> Self {
+        LaneShared {
+            upstream: SubscriptionSlot::new(),
+            done: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
+            error: Mutex::new(None),
+        }
+    }
+
     /// Cancels the source, unless it has already ended (a cancel after its terminal signal
     /// would break rule 2.4 on the subscriber side).
     pub(crate) fn cancel(&self) {
@@ -154,7 +163,7 @@ impl<T: Send + 'static> Lane<T> {
             ),
             None => {
                 let (producer, consumer) = spsc(prefetch);
-                let shared = Arc::new(LaneShared::default());
+                let shared = Arc::new(LaneShared::new());
                 let lane = Lane {
                     head: None,
                     feed: Feed::Ring {

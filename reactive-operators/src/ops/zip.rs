@@ -504,3 +504,56 @@ where
 {
     ZipAll::new(sources.into_iter().collect())
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::sync::atomic::Ordering;
+    use reactive_core::sync::thread;
+    use reactive_core::{Publisher, Subscriber};
+
+    use super::super::loom_harness::{Asked, Manual, Record, Recorder, Slot};
+    use super::Zip;
+
+    fn manual() -> (Manual, Arc<Asked>, Slot) {
+        let asked = Arc::new(Asked::default());
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let manual = Manual {
+            asked: asked.clone(),
+            subscriber: slot.clone(),
+        };
+        (manual, asked, slot)
+    }
+
+    /// Source A sends its last item and completes on one thread while source B offers the
+    /// item that completes the row on another (rings of 1): exactly one row, then exactly one
+    /// completion; B, still running, is cancelled, and A, which completed, is not.
+    #[test]
+    fn zip_completion() {
+        loom::model(|| {
+            let (a, asked_a, slot_a) = manual();
+            let (b, asked_b, slot_b) = manual();
+            let record = Arc::new(Mutex::new(Record::default()));
+            Zip::new(a, b, |a: u64, b: u64| a * 100 + b)
+                .prefetch(1)
+                .subscribe(Recorder(record.clone()));
+            let subscription = record.lock().subscription.clone().expect("on_subscribe ran");
+            subscription.request(2);
+            let mut a: Box<dyn Subscriber<u64>> = slot_a.lock().take().expect("A subscribed");
+            let mut b: Box<dyn Subscriber<u64>> = slot_b.lock().take().expect("B subscribed");
+            let producer = thread::spawn(move || {
+                a.on_next(1);
+                a.on_complete();
+            });
+            b.on_next(2);
+            producer.join().unwrap();
+            let record = record.lock();
+            assert_eq!(record.items, [102], "a row was lost or invented");
+            assert_eq!((record.completes, record.errors), (1, 0), "exactly one terminal");
+            assert!(asked_b.cancelled.load(Ordering::Acquire), "B is cancelled");
+            assert!(!asked_a.cancelled.load(Ordering::Acquire), "A completed: not cancelled");
+        });
+    }
+}

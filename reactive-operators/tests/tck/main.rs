@@ -41,6 +41,7 @@ mod merging;
 // (end of merging)
 
 // Joining.
+mod joining;
 // (end of joining)
 
 // Windows and groups.
