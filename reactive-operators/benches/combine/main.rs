@@ -15,6 +15,7 @@ mod flat_map;
 // (end of merging)
 
 // Joining.
+mod zip;
 // (end of joining)
 
 fn benches(c: &mut Criterion) {
@@ -26,6 +27,7 @@ fn benches(c: &mut Criterion) {
     // (end of merging)
 
     // Joining.
+    zip::benches(c);
     // (end of joining)
     let _ = c;
 }

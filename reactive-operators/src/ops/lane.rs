@@ -271,6 +271,69 @@ impl<T: 'static> Lane<T> {
         }
     }
 
+    /// The head, or the next item (from the ring, or from the cursor when `pull`), taken; or
+    /// `None`, and then [`look`](Self::look) says why. The fast path of a row: an item taken
+    /// here that cannot make a row yet goes back with [`put_back`](Self::put_back).
+    #[inline(always)]
+    pub(crate) fn poll_item(&mut self, pull: bool) -> Option<T> {
+        if self.head.is_some() {
+            return self.head.take();
+        }
+        match &mut self.feed {
+            Feed::Cursor(cursor) if pull => match cursor.next() {
+                Next::Item(item) => Some(item),
+                Next::Pending => None,
+                Next::End(end) => {
+                    self.feed = Feed::Ended(end);
+                    None
+                }
+            },
+            Feed::Ring {
+                ring,
+                shared,
+                limit,
+                consumed,
+            } => {
+                let item = ring.poll()?;
+                *consumed += 1;
+                if *consumed == *limit {
+                    *consumed = 0;
+                    shared.upstream.request(*limit as u64);
+                }
+                Some(item)
+            }
+            _ => None,
+        }
+    }
+
+    /// The cursor of a pulled lane that has no head, for a loop that pulls it directly.
+    #[inline(always)]
+    pub(crate) fn bare_cursor(&mut self) -> Option<&mut BoxPull<T>> {
+        match &mut self.feed {
+            Feed::Cursor(cursor) if self.head.is_none() => Some(cursor),
+            _ => None,
+        }
+    }
+
+    /// Records what a loop over [`bare_cursor`](Self::bare_cursor) got instead of an item:
+    /// the end (kept for [`look`](Self::look)), or nothing for now.
+    #[cold]
+    pub(crate) fn cursor_stopped(&mut self, next: Next<T>) {
+        match next {
+            Next::Item(item) => self.put_back(item),
+            Next::Pending => {}
+            Next::End(end) => self.feed = Feed::Ended(end),
+        }
+    }
+
+    /// Makes `item` the head again (it was taken by [`poll_item`](Self::poll_item) for a row
+    /// that another lane could not complete).
+    #[inline]
+    pub(crate) fn put_back(&mut self, item: T) {
+        debug_assert!(self.head.is_none());
+        self.head = Some(item);
+    }
+
     /// Takes the head; only after [`look`](Self::look) said [`Look::Head`].
     #[inline]
     pub(crate) fn take(&mut self) -> T {

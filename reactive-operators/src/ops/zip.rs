@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use reactive_core::source::Next;
 use reactive_core::support::{Demand, Requested, WipCell};
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 
@@ -116,6 +117,50 @@ where
     #[inline]
     fn failure(&self) -> Option<Error> {
         self.a.failure().or_else(|| self.b.failure())
+    }
+
+    #[inline]
+    fn run<D: Subscriber<R>>(&mut self, downstream: &mut D, budget: u64, demand: &Demand) -> u64 {
+        // Both sources fused: pull them in one tight loop, each row straight downstream.
+        let (Some(a), Some(b)) = (self.a.bare_cursor(), self.b.bare_cursor()) else {
+            return 0;
+        };
+        let mut emitted = 0;
+        let stopped = loop {
+            if emitted == budget {
+                return emitted;
+            }
+            let x = match a.next() {
+                Next::Item(x) => x,
+                other => break (other, None),
+            };
+            let y = match b.next() {
+                Next::Item(y) => y,
+                other => break (Next::Item(x), Some(other)),
+            };
+            downstream.on_next((self.f)(x, y));
+            emitted += 1;
+            if demand.is_stopping() {
+                return emitted;
+            }
+        };
+        self.a.cursor_stopped(stopped.0);
+        if let Some(next) = stopped.1 {
+            self.b.cursor_stopped(next);
+        }
+        emitted
+    }
+
+    #[inline]
+    fn next_row(&mut self, pull: bool) -> Option<R> {
+        let a = self.a.poll_item(pull)?;
+        match self.b.poll_item(pull) {
+            Some(b) => Some((self.f)(a, b)),
+            None => {
+                self.a.put_back(a);
+                None
+            }
+        }
     }
 
     #[inline]
@@ -233,6 +278,25 @@ impl<T: Send + 'static> Row for Rows<T> {
         self.lanes.iter().find_map(Lane::failure)
     }
 
+    fn next_row(&mut self, pull: bool) -> Option<Vec<T>> {
+        if self.lanes.is_empty() {
+            return None;
+        }
+        let mut row = Vec::with_capacity(self.lanes.len());
+        for i in 0..self.lanes.len() {
+            match self.lanes[i].poll_item(pull) {
+                Some(item) => row.push(item),
+                None => {
+                    for (lane, item) in self.lanes.iter_mut().zip(row) {
+                        lane.put_back(item);
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(row)
+    }
+
     fn take(&mut self) -> Vec<T> {
         self.lanes.iter_mut().map(Lane::take).collect()
     }
@@ -275,6 +339,18 @@ pub(crate) trait Row: Send + 'static {
     fn look(&mut self, pull: bool) -> Look;
     /// A subscribed source's error, as soon as it arrived.
     fn failure(&self) -> Option<Error>;
+    /// The next row if every lane has an item (pulling fused lanes only when `pull`), taking
+    /// them; otherwise `None` and every item taken is put back (the fast path: `look` then
+    /// says why there is no row).
+    fn next_row(&mut self, pull: bool) -> Option<Self::Out>;
+    /// Emits up to `budget` rows straight to `downstream` when every lane is pulled (none has
+    /// a ring), stopping early at a cancel or a `request(0)`; returns how many. The default
+    /// does nothing: the drain goes row by row.
+    #[inline]
+    fn run<D: Subscriber<Self::Out>>(&mut self, downstream: &mut D, budget: u64, demand: &Demand) -> u64 {
+        let _ = (downstream, budget, demand);
+        0
+    }
     /// Takes every head, as one row; only after `look` said [`Look::Head`].
     fn take(&mut self) -> Self::Out;
 }
@@ -346,6 +422,23 @@ where
         let end = loop {
             if let Some(error) = row.failure() {
                 break Some(Err(error));
+            }
+            if emitted < requested {
+                emitted += row.run(downstream, requested - emitted, &self.demand);
+                if self.demand.is_stopping() {
+                    break None;
+                }
+            }
+            if emitted < requested {
+                if let Some(out) = row.next_row(true) {
+                    downstream.on_next(out);
+                    emitted += 1;
+                    // A cancel or `request(0)`: its own drain call runs the next pass.
+                    if self.demand.is_stopping() {
+                        break None;
+                    }
+                    continue;
+                }
             }
             match row.look(emitted < requested) {
                 Look::Head if emitted < requested => {

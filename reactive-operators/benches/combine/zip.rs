@@ -1,0 +1,95 @@
+//! `zip` of two sources, summing `a + b`, against `futures`' `StreamExt::zip` polled with
+//! `block_on`: two fused `range`s (pulled from the zip's drain loop), and two `range(..).map`
+//! sources (not fused: subscribed, each through its own ring) against the same pair of
+//! mapped `stream::iter`s.
+
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+
+use criterion::{Criterion, Throughput};
+use futures_util::{StreamExt, future, stream};
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+use reactive_operators::{PublisherExt, range};
+
+const N: u64 = 10_000_000;
+
+/// Sums what it receives, with unbounded demand.
+struct Sum {
+    sum: u64,
+    out: Arc<Mutex<u64>>,
+}
+
+impl Subscriber<u64> for Sum {
+    fn on_subscribe(&mut self, s: SubscriptionRef) {
+        s.request(UNBOUNDED);
+    }
+    #[inline]
+    fn on_next(&mut self, v: u64) {
+        self.sum = self.sum.wrapping_add(v);
+    }
+    fn on_error(&mut self, e: Error) {
+        panic!("{e}");
+    }
+    fn on_complete(&mut self) {
+        *self.out.lock().unwrap() = self.sum;
+    }
+}
+
+fn sum_of<P: Publisher<Item = u64>>(publisher: &P) -> u64 {
+    let out = Arc::new(Mutex::new(0));
+    publisher.subscribe(Sum {
+        sum: 0,
+        out: out.clone(),
+    });
+    let sum = *out.lock().unwrap();
+    sum
+}
+
+fn fused(n: u64) -> u64 {
+    sum_of(&range(0..n).zip_with(range(0..n), |a, b| a.wrapping_add(b)))
+}
+
+fn futures_pair(n: u64) -> u64 {
+    futures_executor::block_on(
+        stream::iter(0..n)
+            .zip(stream::iter(0..n))
+            .fold(0u64, |acc, (a, b)| future::ready(acc.wrapping_add(a).wrapping_add(b))),
+    )
+}
+
+fn subscribed(n: u64) -> u64 {
+    let a = range(0..n).map(|v| black_box(v));
+    let b = range(0..n).map(|v| black_box(v));
+    sum_of(&a.zip_with(b, |a, b| a.wrapping_add(b)))
+}
+
+fn futures_mapped_pair(n: u64) -> u64 {
+    futures_executor::block_on(
+        stream::iter(0..n)
+            .map(|v| black_box(v))
+            .zip(stream::iter(0..n).map(|v| black_box(v)))
+            .fold(0u64, |acc, (a, b)| future::ready(acc.wrapping_add(a).wrapping_add(b))),
+    )
+}
+
+pub(crate) fn benches(c: &mut Criterion) {
+    let expected = N.wrapping_mul(N - 1);
+    assert_eq!(fused(N), expected);
+    assert_eq!(futures_pair(N), expected);
+    assert_eq!(subscribed(N), expected);
+    assert_eq!(futures_mapped_pair(N), expected);
+    let mut group = c.benchmark_group("zip");
+    group.throughput(Throughput::Elements(N));
+    group.sample_size(10);
+    group.bench_function("fused ranges/reactive", |b| b.iter(|| fused(black_box(N))));
+    group.bench_function("fused ranges/futures", |b| {
+        b.iter(|| futures_pair(black_box(N)))
+    });
+    group.bench_function("mapped ranges/reactive", |b| {
+        b.iter(|| subscribed(black_box(N)))
+    });
+    group.bench_function("mapped ranges/futures", |b| {
+        b.iter(|| futures_mapped_pair(black_box(N)))
+    });
+    group.finish();
+}
