@@ -67,6 +67,7 @@ mod merging;
 // (end of merging)
 
 // Joining.
+mod by_arrival;
 mod zip;
 // (end of joining)
 
