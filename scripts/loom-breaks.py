@@ -616,6 +616,25 @@ BREAKS = {
         "zip::loom_models::zip_completion",
         OPS,
     ),
+    "take-until-item-pass-skips-the-end": (
+        "reactive-operators/src/ops/companion.rs",
+        """            self.deliver_end(out);
+        });
+        taken""",
+        """        });
+        taken""",
+        "take_until::loom_models::take_until_other_vs_main_on_next",
+        OPS,
+    ),
+    "sample-on-tick-recorded-after-drain": (
+        "reactive-operators/src/ops/sample_on.rs",
+        """        self.shared.due.swap(true, Ordering::AcqRel);
+        self.shared.drain();""",
+        """        self.shared.drain();
+        self.shared.due.swap(true, Ordering::AcqRel);""",
+        "sample_on::loom_models::sample_on_tick_vs_request",
+        OPS,
+    ),
 }
 
 

@@ -259,7 +259,9 @@ where
     #[inline]
     fn on_next(&mut self, _: U) {
         // Record first, then drain: the pass that runs (here or elsewhere) takes the sample.
-        self.shared.due.store(true, Ordering::Release);
+        // A read-modify-write, as the pass's `swap(false)`: the two are totally ordered, so a
+        // pass that runs after this one (or reruns for it) sees the sample due.
+        self.shared.due.swap(true, Ordering::AcqRel);
         self.shared.drain();
     }
 
@@ -271,5 +273,49 @@ where
     fn on_complete(&mut self) {
         self.shared.other.finished();
         self.shared.end(Ok(()));
+    }
+}
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::sync::thread;
+    use reactive_core::{Publisher, Subscriber};
+
+    use super::super::loom_harness::{Asked, Manual, Record, Recorder, Slot};
+    use super::SampleOn;
+
+    fn manual() -> (Manual, Slot) {
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let manual = Manual {
+            asked: Arc::new(Asked::default()),
+            subscriber: slot.clone(),
+        };
+        (manual, slot)
+    }
+
+    /// The main side has an item; a tick arrives on one thread while the downstream requests
+    /// one item on another: the item is sampled and delivered exactly once, whichever of the
+    /// tick and the request the drain sees first.
+    #[test]
+    fn sample_on_tick_vs_request() {
+        loom::model(|| {
+            let (main, main_slot) = manual();
+            let (ticks, ticks_slot) = manual();
+            let record = Arc::new(Mutex::new(Record::default()));
+            SampleOn::new(main, ticks).subscribe(Recorder(record.clone()));
+            let subscription = record.lock().subscription.clone().expect("on_subscribe ran");
+            let mut main: Box<dyn Subscriber<u64>> = main_slot.lock().take().expect("main");
+            let mut ticks: Box<dyn Subscriber<u64>> = ticks_slot.lock().take().expect("ticks");
+            main.on_next(1);
+            let ticker = thread::spawn(move || ticks.on_next(0));
+            subscription.request(1);
+            ticker.join().unwrap();
+            let record = record.lock();
+            assert_eq!(record.items, [1], "the sample was lost or doubled");
+            assert_eq!((record.completes, record.errors), (0, 0));
+        });
     }
 }

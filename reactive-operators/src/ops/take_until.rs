@@ -174,3 +174,73 @@ where
         self.fire(Ok(()), true);
     }
 }
+
+#[cfg(all(test, reactive_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use reactive_core::sync::Mutex;
+    use reactive_core::sync::thread;
+    use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+
+    use super::super::loom_harness::{Asked, Manual, Slot};
+    use super::TakeUntil;
+
+    /// Every signal in order: items as themselves, the completion as `u64::MAX`.
+    struct Events(Arc<Mutex<Vec<u64>>>, Arc<Mutex<Option<SubscriptionRef>>>);
+
+    impl Subscriber<u64> for Events {
+        fn on_subscribe(&mut self, s: SubscriptionRef) {
+            *self.1.lock() = Some(s);
+        }
+        fn on_next(&mut self, item: u64) {
+            self.0.lock().push(item);
+        }
+        fn on_error(&mut self, error: Error) {
+            panic!("unexpected {error}");
+        }
+        fn on_complete(&mut self) {
+            self.0.lock().push(u64::MAX);
+        }
+    }
+
+    fn manual() -> (Manual, Slot) {
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let manual = Manual {
+            asked: Arc::new(Asked::default()),
+            subscriber: slot.clone(),
+        };
+        (manual, slot)
+    }
+
+    /// The main side sends two items on one thread while the other side fires on another:
+    /// the downstream gets a prefix of the items, then exactly one completion, and nothing
+    /// after it.
+    #[test]
+    fn take_until_other_vs_main_on_next() {
+        loom::model(|| {
+            let (main, main_slot) = manual();
+            let (other, other_slot) = manual();
+            let events = Arc::new(Mutex::new(Vec::new()));
+            let subscription = Arc::new(Mutex::new(None));
+            TakeUntil::new(main, other).subscribe(Events(events.clone(), subscription.clone()));
+            let s = subscription.lock().clone().expect("on_subscribe ran");
+            s.request(UNBOUNDED);
+            let mut main = main_slot.lock().take().expect("main subscribed");
+            let mut other = other_slot.lock().take().expect("other subscribed");
+            let producer = thread::spawn(move || {
+                main.on_next(1);
+                main.on_next(2);
+            });
+            other.on_next(0);
+            producer.join().unwrap();
+            let events = events.lock();
+            let (last, items) = events.split_last().expect("a completion");
+            assert_eq!(*last, u64::MAX, "the completion comes last: {events:?}");
+            assert!(
+                items.is_empty() || items == [1] || items == [1, 2],
+                "a prefix of the items, then the completion, once: {events:?}"
+            );
+        });
+    }
+}
