@@ -5,9 +5,11 @@
 
 use reactive_core::scheduler::PoolScheduler;
 use reactive_core::{BoxPublisher, Error, Publisher};
-use reactive_operators::ops::{PublishOn, Zip, ZipAll};
-use reactive_operators::source::Range;
-use reactive_operators::{PublisherExt, error, range, zip_all};
+use reactive_operators::ops::{
+    PublishOn, SampleOn, SkipUntil, StartWith, TakeUntil, WithLatestFrom, Zip, ZipAll,
+};
+use reactive_operators::source::{Just, Never, Range};
+use reactive_operators::{PublisherExt, error, just, never, range, zip_all};
 use reactive_tck::{PublisherVerification, Report, run_publisher_verification};
 
 use super::{failed, pool};
@@ -112,6 +114,167 @@ mod zip_all_tck {
     reactive_tck::publisher_verification!(super::ZipAllTck);
 }
 
+/// `range(0..n).take_until(never())`: the other side never fires.
+#[derive(Debug)]
+pub(crate) struct TakeUntilTck;
+
+impl PublisherVerification for TakeUntilTck {
+    type Item = u64;
+    type Publisher = TakeUntil<Range<u64>, Never<()>>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0..elements).take_until(never())
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.take_until(never::<()>()))
+    }
+}
+
+mod take_until_tck {
+    reactive_tck::publisher_verification!(super::TakeUntilTck);
+}
+
+/// The main side on a pool thread, the other side never firing.
+#[derive(Debug)]
+pub(crate) struct TakeUntilAsyncTck;
+
+impl PublisherVerification for TakeUntilAsyncTck {
+    type Item = u64;
+    type Publisher = TakeUntil<PublishOn<Range<u64>, PoolScheduler>, PublishOn<Never<()>, PoolScheduler>>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        async_range(elements, 8).take_until(never().publish_on(pool(), 1))
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.publish_on(pool(), 4).take_until(never::<()>()))
+    }
+}
+
+mod take_until_async_tck {
+    reactive_tck::publisher_verification!(super::TakeUntilAsyncTck);
+}
+
+/// `range(0..n).skip_until(just(()))`: the gate opens at once.
+#[derive(Debug)]
+pub(crate) struct SkipUntilTck;
+
+impl PublisherVerification for SkipUntilTck {
+    type Item = u64;
+    type Publisher = SkipUntil<Range<u64>, Just<()>>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0..elements).skip_until(just(()))
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.skip_until(just(())))
+    }
+}
+
+mod skip_until_tck {
+    reactive_tck::publisher_verification!(super::SkipUntilTck);
+}
+
+/// The main side on a pool thread; the gate (a synchronous `just`) opens before it starts.
+#[derive(Debug)]
+pub(crate) struct SkipUntilAsyncTck;
+
+impl PublisherVerification for SkipUntilAsyncTck {
+    type Item = u64;
+    type Publisher = SkipUntil<PublishOn<Range<u64>, PoolScheduler>, Just<()>>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        async_range(elements, 8).skip_until(just(()))
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.publish_on(pool(), 4).skip_until(just(())))
+    }
+}
+
+mod skip_until_async_tck {
+    reactive_tck::publisher_verification!(super::SkipUntilAsyncTck);
+}
+
+/// `range(0..n).with_latest_from(just(10), add)`: every item combined.
+#[derive(Debug)]
+pub(crate) struct WithLatestFromTck;
+
+type AddRef = fn(u64, &u64) -> u64;
+
+fn add_ref(a: u64, b: &u64) -> u64 {
+    a + b
+}
+
+impl PublisherVerification for WithLatestFromTck {
+    type Item = u64;
+    type Publisher = WithLatestFrom<Range<u64>, Just<u64>, AddRef>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        range(0..elements).with_latest_from(just(10), add_ref as AddRef)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.with_latest_from(just(10), add_ref as AddRef))
+    }
+}
+
+mod with_latest_from_tck {
+    reactive_tck::publisher_verification!(super::WithLatestFromTck);
+}
+
+/// The main side on a pool thread, the other side synchronous (it has its value first).
+#[derive(Debug)]
+pub(crate) struct WithLatestFromAsyncTck;
+
+impl PublisherVerification for WithLatestFromAsyncTck {
+    type Item = u64;
+    type Publisher = WithLatestFrom<PublishOn<Range<u64>, PoolScheduler>, Just<u64>, AddRef>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        async_range(elements, 8).with_latest_from(just(10), add_ref as AddRef)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.publish_on(pool(), 4).with_latest_from(just(10), add_ref as AddRef))
+    }
+}
+
+mod with_latest_from_async_tck {
+    reactive_tck::publisher_verification!(super::WithLatestFromAsyncTck);
+}
+
+/// `never().start_with([7]).sample_on(range(0..n))`: the first tick samples 7, the other
+/// ticks find nothing new, the ticks' completion ends the stream. At most one item: the TCK
+/// runs the tests that need 0 or 1.
+#[derive(Debug)]
+pub(crate) struct SampleOnTck;
+
+type Sampled = SampleOn<StartWith<Never<u64>, std::array::IntoIter<u64, 1>>, Range<u64>>;
+
+impl PublisherVerification for SampleOnTck {
+    type Item = u64;
+    type Publisher = Sampled;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        never().start_with([7]).sample_on(range(0..elements))
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| e.sample_on(never::<()>()))
+    }
+
+    fn max_elements_from_publisher(&self) -> u64 {
+        1
+    }
+}
+
+mod sample_on_tck {
+    reactive_tck::publisher_verification!(super::SampleOnTck);
+}
+
 /// Prints a report's counts and checks that nothing failed, optional tests included.
 fn check(name: &str, report: Report) -> (usize, usize) {
     println!(
@@ -136,4 +299,26 @@ fn joining_reports() {
     assert_eq!(check("zip", run_publisher_verification(&ZipTck)), (33, 7));
     assert_eq!(check("zip (async)", run_publisher_verification(&ZipAsyncTck)), (33, 7));
     assert_eq!(check("zip_all", run_publisher_verification(&ZipAllTck)), (33, 7));
+    assert_eq!(check("take_until", run_publisher_verification(&TakeUntilTck)), (33, 7));
+    assert_eq!(
+        check("take_until (async)", run_publisher_verification(&TakeUntilAsyncTck)),
+        (33, 7)
+    );
+    assert_eq!(check("skip_until", run_publisher_verification(&SkipUntilTck)), (33, 7));
+    assert_eq!(
+        check("skip_until (async)", run_publisher_verification(&SkipUntilAsyncTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check("with_latest_from", run_publisher_verification(&WithLatestFromTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check(
+            "with_latest_from (async)",
+            run_publisher_verification(&WithLatestFromAsyncTck)
+        ),
+        (33, 7)
+    );
+    assert_eq!(check("sample_on", run_publisher_verification(&SampleOnTck)), (13, 27));
 }
