@@ -56,6 +56,7 @@ pub(crate) fn replenish_limit(prefetch: usize) -> usize {
 pub use ops::{merge, merge_delay_error};
 // (end of merging functions)
 // Free functions of joining.
+pub use ops::combine_latest::combine_latest;
 pub use ops::zip::{zip, zip_all};
 // (end of joining functions)
 // Free functions of windows and groups.

@@ -1,4 +1,4 @@
-//! One source of an operator that joins several by position (`zip`, `zip_all`): either a
+//! One source of an operator that joins several (`zip`, `zip_all`, `combine_latest`): either a
 //! cursor pulled from the operator's drain loop (a fused source), or a subscription feeding a
 //! bounded SPSC ring of `prefetch` items, of which this lane is the only consumer.
 //!
@@ -66,7 +66,7 @@ impl LaneShared {
     fn take_error(&self) -> Option<Error> {
         if self.failed.load(Ordering::Acquire) {
             let error = self.error.lock().take();
-            Some(error.unwrap_or_else(|| Error::msg("zip: a source failed")))
+            Some(error.unwrap_or_else(|| Error::msg("a joined source failed")))
         } else {
             None
         }
@@ -137,16 +137,25 @@ pub(crate) struct Feeder<T> {
     ring: Producer<T>,
     shared: Arc<LaneShared>,
     prefetch: u64,
+    name: &'static str,
 }
 
 impl<T: Send + 'static> Lane<T> {
     /// The lane of `source`: its cursor if it fuses, otherwise a ring of `prefetch` items and
     /// the [`Feeder`] to subscribe it with.
-    pub(crate) fn open<P>(source: &P, prefetch: usize) -> (Lane<T>, Option<Feeder<T>>)
+    ///
+    /// `name` names the operator in an overflow error; `fuse` says whether a source that
+    /// fuses may be pulled (an operator that must take items as they come says no).
+    pub(crate) fn open<P>(
+        source: &P,
+        prefetch: usize,
+        name: &'static str,
+        fuse: bool,
+    ) -> (Lane<T>, Option<Feeder<T>>)
     where
         P: Publisher<Item = T>,
     {
-        match source.fuse() {
+        match source.fuse().filter(|_| fuse) {
             Some(Fused::Scalar(value)) => (
                 Lane {
                     head: Some(value),
@@ -177,6 +186,7 @@ impl<T: Send + 'static> Lane<T> {
                     ring: producer,
                     shared,
                     prefetch: prefetch as u64,
+                    name,
                 };
                 (lane, Some(feeder))
             }
@@ -362,6 +372,7 @@ impl<T> Feeder<T> {
             shared: self.shared,
             wake,
             prefetch: self.prefetch,
+            name: self.name,
             done: false,
         }
     }
@@ -374,6 +385,8 @@ pub(crate) struct LaneSubscriber<T, W> {
     shared: Arc<LaneShared>,
     wake: Arc<W>,
     prefetch: u64,
+    /// The operator, for an overflow error.
+    name: &'static str,
     /// The source ended or overflowed: later signals are ignored.
     done: bool,
 }
@@ -407,7 +420,7 @@ impl<T: Send + 'static, W: Wake> Subscriber<T> for LaneSubscriber<T, W> {
             self.shared.upstream.cancel();
             let capacity = self.ring.capacity();
             self.shared
-                .end(Some(Error::buffer_overflow("zip", capacity)));
+                .end(Some(Error::buffer_overflow(self.name, capacity)));
         }
         // After the offer (or the overflow): the pass this wakes finds it.
         self.wake.wake();

@@ -129,6 +129,7 @@ pub use merge::{Merge, MergeWith, merge, merge_delay_error};
 // (end of merging)
 
 // Joining.
+pub(crate) mod combine_latest;
 mod companion;
 mod lane;
 mod sample_on;
@@ -136,6 +137,7 @@ mod skip_until;
 mod take_until;
 mod with_latest_from;
 pub(crate) mod zip;
+pub use combine_latest::CombineLatest;
 pub use sample_on::SampleOn;
 pub use skip_until::SkipUntil;
 pub use take_until::TakeUntil;

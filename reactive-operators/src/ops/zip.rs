@@ -24,11 +24,11 @@ use super::lane::{Feeder, Lane, LaneShared, Look, Wake};
 /// The prefetch of every subscribed source of a zip unless set with `prefetch`.
 pub(crate) const DEFAULT_PREFETCH: usize = 32;
 
-fn check_prefetch(prefetch: usize) {
-    assert!(prefetch > 0, "zip: prefetch must be at least 1");
+pub(crate) fn check_prefetch(name: &str, prefetch: usize) {
+    assert!(prefetch > 0, "{name}: prefetch must be at least 1");
     assert!(
         prefetch <= usize::MAX / 2,
-        "zip: prefetch {prefetch} is too large for a bounded queue"
+        "{name}: prefetch {prefetch} is too large for a bounded queue"
     );
 }
 
@@ -77,7 +77,7 @@ impl<A, B, F> Zip<A, B, F> {
     ///     .unwrap();
     /// ```
     pub fn prefetch(mut self, prefetch: usize) -> Self {
-        check_prefetch(prefetch);
+        check_prefetch("zip", prefetch);
         self.prefetch = prefetch;
         self
     }
@@ -184,8 +184,8 @@ where
     where
         D: Subscriber<R> + 'static,
     {
-        let (a, feed_a) = Lane::open(&self.a, self.prefetch);
-        let (b, feed_b) = Lane::open(&self.b, self.prefetch);
+        let (a, feed_a) = Lane::open(&self.a, self.prefetch, "zip", true);
+        let (b, feed_b) = Lane::open(&self.b, self.prefetch, "zip", true);
         let lanes = [a.shared(), b.shared()].into_iter().flatten().collect();
         let row = Pair {
             a,
@@ -241,7 +241,7 @@ impl<P> ZipAll<P> {
     ///     .unwrap();
     /// ```
     pub fn prefetch(mut self, prefetch: usize) -> Self {
-        check_prefetch(prefetch);
+        check_prefetch("zip", prefetch);
         self.prefetch = prefetch;
         self
     }
@@ -316,7 +316,7 @@ where
         let mut lanes = Vec::with_capacity(self.sources.len());
         let mut feeders: Vec<(usize, Feeder<P::Item>)> = Vec::new();
         for (i, source) in self.sources.iter().enumerate() {
-            let (lane, feeder) = Lane::open(source, self.prefetch);
+            let (lane, feeder) = Lane::open(source, self.prefetch, "zip", true);
             lanes.push(lane);
             if let Some(feeder) = feeder {
                 feeders.push((i, feeder));
@@ -365,7 +365,7 @@ struct State<R, D> {
 }
 
 /// A zip's subscription: the demand, the subscribed lanes (for cancel) and the drain.
-struct Core<R, D> {
+pub(crate) struct Core<R, D> {
     demand: Demand,
     lanes: Vec<Arc<LaneShared>>,
     cell: WipCell<State<R, D>>,
@@ -378,7 +378,7 @@ where
 {
     /// Creates the subscription and runs the first pass (the downstream's `on_subscribe`,
     /// and an end that needs no demand, such as an empty fused source).
-    fn start(row: R, lanes: Vec<Arc<LaneShared>>, downstream: D) -> Arc<Self> {
+    pub(crate) fn start(row: R, lanes: Vec<Arc<LaneShared>>, downstream: D) -> Arc<Self> {
         let core = Arc::new(Core {
             demand: Demand::new(),
             lanes,

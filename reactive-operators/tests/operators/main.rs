@@ -68,6 +68,7 @@ mod merging;
 
 // Joining.
 mod by_arrival;
+mod combine_latest;
 mod zip;
 // (end of joining)
 

@@ -6,10 +6,10 @@
 use reactive_core::scheduler::PoolScheduler;
 use reactive_core::{BoxPublisher, Error, Publisher};
 use reactive_operators::ops::{
-    PublishOn, SampleOn, SkipUntil, StartWith, TakeUntil, WithLatestFrom, Zip, ZipAll,
+    CombineLatest, PublishOn, SampleOn, SkipUntil, StartWith, TakeUntil, WithLatestFrom, Zip, ZipAll,
 };
 use reactive_operators::source::{Just, Never, Range};
-use reactive_operators::{PublisherExt, error, just, never, range, zip_all};
+use reactive_operators::{PublisherExt, combine_latest, error, just, never, range, zip_all};
 use reactive_tck::{PublisherVerification, Report, run_publisher_verification};
 
 use super::{failed, pool};
@@ -112,6 +112,55 @@ impl PublisherVerification for ZipAllTck {
 
 mod zip_all_tck {
     reactive_tck::publisher_verification!(super::ZipAllTck);
+}
+
+/// `combine_latest(just(100), range(0..n), add)`: `just` has its item first, so every item of
+/// the range makes one row.
+#[derive(Debug)]
+pub(crate) struct CombineLatestTck;
+
+type AddRefs = fn(&u64, &u64) -> u64;
+
+fn add_refs(a: &u64, b: &u64) -> u64 {
+    a + b
+}
+
+impl PublisherVerification for CombineLatestTck {
+    type Item = u64;
+    type Publisher = CombineLatest<Just<u64>, Range<u64>, AddRefs>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        combine_latest(just(100), range(0..elements), add_refs as AddRefs)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| combine_latest(just(100), e, add_refs as AddRefs))
+    }
+}
+
+mod combine_latest_tck {
+    reactive_tck::publisher_verification!(super::CombineLatestTck);
+}
+
+/// The same with the range on a pool thread (rings of 4).
+#[derive(Debug)]
+pub(crate) struct CombineLatestAsyncTck;
+
+impl PublisherVerification for CombineLatestAsyncTck {
+    type Item = u64;
+    type Publisher = CombineLatest<Just<u64>, PublishOn<Range<u64>, PoolScheduler>, AddRefs>;
+
+    fn create_publisher(&self, elements: u64) -> Self::Publisher {
+        combine_latest(just(100), async_range(elements, 16), add_refs as AddRefs).prefetch(4)
+    }
+
+    fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
+        failed_through(|e| combine_latest(just(100), e.publish_on(pool(), 4), add_refs as AddRefs))
+    }
+}
+
+mod combine_latest_async_tck {
+    reactive_tck::publisher_verification!(super::CombineLatestAsyncTck);
 }
 
 /// `range(0..n).take_until(never())`: the other side never fires.
@@ -299,6 +348,17 @@ fn joining_reports() {
     assert_eq!(check("zip", run_publisher_verification(&ZipTck)), (33, 7));
     assert_eq!(check("zip (async)", run_publisher_verification(&ZipAsyncTck)), (33, 7));
     assert_eq!(check("zip_all", run_publisher_verification(&ZipAllTck)), (33, 7));
+    assert_eq!(
+        check("combine_latest", run_publisher_verification(&CombineLatestTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check(
+            "combine_latest (async)",
+            run_publisher_verification(&CombineLatestAsyncTck)
+        ),
+        (33, 7)
+    );
     assert_eq!(check("take_until", run_publisher_verification(&TakeUntilTck)), (33, 7));
     assert_eq!(
         check("take_until (async)", run_publisher_verification(&TakeUntilAsyncTck)),
