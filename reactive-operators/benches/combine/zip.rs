@@ -41,8 +41,7 @@ fn sum_of<P: Publisher<Item = u64>>(publisher: &P) -> u64 {
         sum: 0,
         out: out.clone(),
     });
-    let sum = *out.lock().unwrap();
-    sum
+    *out.lock().unwrap()
 }
 
 fn fused(n: u64) -> u64 {
@@ -53,22 +52,26 @@ fn futures_pair(n: u64) -> u64 {
     futures_executor::block_on(
         stream::iter(0..n)
             .zip(stream::iter(0..n))
-            .fold(0u64, |acc, (a, b)| future::ready(acc.wrapping_add(a).wrapping_add(b))),
+            .fold(0u64, |acc, (a, b)| {
+                future::ready(acc.wrapping_add(a).wrapping_add(b))
+            }),
     )
 }
 
 fn subscribed(n: u64) -> u64 {
-    let a = range(0..n).map(|v| black_box(v));
-    let b = range(0..n).map(|v| black_box(v));
+    let a = range(0..n).map(black_box);
+    let b = range(0..n).map(black_box);
     sum_of(&a.zip_with(b, |a, b| a.wrapping_add(b)))
 }
 
 fn futures_mapped_pair(n: u64) -> u64 {
     futures_executor::block_on(
         stream::iter(0..n)
-            .map(|v| black_box(v))
-            .zip(stream::iter(0..n).map(|v| black_box(v)))
-            .fold(0u64, |acc, (a, b)| future::ready(acc.wrapping_add(a).wrapping_add(b))),
+            .map(black_box)
+            .zip(stream::iter(0..n).map(black_box))
+            .fold(0u64, |acc, (a, b)| {
+                future::ready(acc.wrapping_add(a).wrapping_add(b))
+            }),
     )
 }
 

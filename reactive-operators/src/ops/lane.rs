@@ -63,13 +63,19 @@ impl LaneShared {
     }
 
     /// The source's error, once it failed (fail fast: queued items do not hold it back).
+    #[inline]
     fn take_error(&self) -> Option<Error> {
         if self.failed.load(Ordering::Acquire) {
-            let error = self.error.lock().take();
-            Some(error.unwrap_or_else(|| Error::msg("a joined source failed")))
+            self.take_error_slow()
         } else {
             None
         }
+    }
+
+    #[cold]
+    fn take_error_slow(&self) -> Option<Error> {
+        let error = self.error.lock().take();
+        Some(error.unwrap_or_else(|| Error::msg("a joined source failed")))
     }
 }
 

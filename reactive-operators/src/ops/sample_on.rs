@@ -75,7 +75,9 @@ where
         });
         let handle: SubscriptionRef = shared.clone();
         // Nobody else can reach the cell before the downstream has its subscription.
-        shared.cell.drain(|state| state.handle = Some(handle.clone()));
+        shared
+            .cell
+            .drain(|state| state.handle = Some(handle.clone()));
         shared.drain();
         // The main side first, so that a sample taken at once finds its latest item.
         self.source.subscribe(MainSubscriber {
@@ -152,7 +154,10 @@ impl<T: Send + 'static, D: Subscriber<T> + 'static> Shared<T, D> {
             Requested::Demand(n) => n,
             Requested::Cancelled => return self.stop(state, None),
             Requested::Invalid => {
-                let error = self.demand.claim_invalid().then(|| Error::invalid_request(0));
+                let error = self
+                    .demand
+                    .claim_invalid()
+                    .then(|| Error::invalid_request(0));
                 return self.stop(state, error.map(Err));
             }
         };
@@ -306,7 +311,11 @@ mod loom_models {
             let (ticks, ticks_slot) = manual();
             let record = Arc::new(Mutex::new(Record::default()));
             SampleOn::new(main, ticks).subscribe(Recorder(record.clone()));
-            let subscription = record.lock().subscription.clone().expect("on_subscribe ran");
+            let subscription = record
+                .lock()
+                .subscription
+                .clone()
+                .expect("on_subscribe ran");
             let mut main: Box<dyn Subscriber<u64>> = main_slot.lock().take().expect("main");
             let mut ticks: Box<dyn Subscriber<u64>> = ticks_slot.lock().take().expect("ticks");
             main.on_next(1);

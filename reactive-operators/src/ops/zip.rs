@@ -347,7 +347,12 @@ pub(crate) trait Row: Send + 'static {
     /// a ring), stopping early at a cancel or a `request(0)`; returns how many. The default
     /// does nothing: the drain goes row by row.
     #[inline]
-    fn run<D: Subscriber<Self::Out>>(&mut self, downstream: &mut D, budget: u64, demand: &Demand) -> u64 {
+    fn run<D: Subscriber<Self::Out>>(
+        &mut self,
+        downstream: &mut D,
+        budget: u64,
+        demand: &Demand,
+    ) -> u64 {
         let _ = (downstream, budget, demand);
         0
     }
@@ -414,7 +419,10 @@ where
             Requested::Demand(n) => n,
             Requested::Cancelled => return self.finish(state, None),
             Requested::Invalid => {
-                let error = self.demand.claim_invalid().then(|| Error::invalid_request(0));
+                let error = self
+                    .demand
+                    .claim_invalid()
+                    .then(|| Error::invalid_request(0));
                 return self.finish(state, error.map(Err));
             }
         };
@@ -632,7 +640,11 @@ mod loom_models {
             Zip::new(a, b, |a: u64, b: u64| a * 100 + b)
                 .prefetch(1)
                 .subscribe(Recorder(record.clone()));
-            let subscription = record.lock().subscription.clone().expect("on_subscribe ran");
+            let subscription = record
+                .lock()
+                .subscription
+                .clone()
+                .expect("on_subscribe ran");
             subscription.request(2);
             let mut a: Box<dyn Subscriber<u64>> = slot_a.lock().take().expect("A subscribed");
             let mut b: Box<dyn Subscriber<u64>> = slot_b.lock().take().expect("B subscribed");
@@ -644,9 +656,16 @@ mod loom_models {
             producer.join().unwrap();
             let record = record.lock();
             assert_eq!(record.items, [102], "a row was lost or invented");
-            assert_eq!((record.completes, record.errors), (1, 0), "exactly one terminal");
+            assert_eq!(
+                (record.completes, record.errors),
+                (1, 0),
+                "exactly one terminal"
+            );
             assert!(asked_b.cancelled.load(Ordering::Acquire), "B is cancelled");
-            assert!(!asked_a.cancelled.load(Ordering::Acquire), "A completed: not cancelled");
+            assert!(
+                !asked_a.cancelled.load(Ordering::Acquire),
+                "A completed: not cancelled"
+            );
         });
     }
 }

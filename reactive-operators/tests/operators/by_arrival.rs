@@ -18,7 +18,9 @@ fn take_until_passes_demand_through_and_asks_other_for_one() {
     let (main, env_m) = manual::<u64>();
     let (other, env_o) = manual::<()>();
     let ts = TestSubscriber::with_request(3);
-    main.clone().take_until(other.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .take_until(other.clone())
+        .subscribe(ts.tracked_clone());
     assert_eq!(main.take_requests(), 3);
     assert_eq!(other.take_requests(), 1);
     main.send_next(1);
@@ -89,7 +91,9 @@ fn take_until_cancel_cancels_both_and_request_zero_is_rule_3_9() {
     let (main, env_m) = manual::<u64>();
     let (other, env_o) = manual::<()>();
     let ts = TestSubscriber::new();
-    main.clone().take_until(other.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .take_until(other.clone())
+        .subscribe(ts.tracked_clone());
     ts.cancel();
     assert!(main.is_cancelled() && other.is_cancelled());
     assert!(ts.is_dropped());
@@ -100,7 +104,10 @@ fn take_until_cancel_cancels_both_and_request_zero_is_rule_3_9() {
 
 #[test]
 fn take_until_other_firing_from_another_thread_ends_the_stream_once() {
-    let pool = PoolScheduler::builder().threads(2).name("take-until").build();
+    let pool = PoolScheduler::builder()
+        .threads(2)
+        .name("take-until")
+        .build();
     for round in 0..50u64 {
         let (other, env) = manual::<()>();
         let (seen, at) = mpsc::channel();
@@ -179,8 +186,13 @@ fn skip_until_with_a_synchronous_source_gets_exactly_what_was_asked() {
         .unwrap();
     let (other, env) = manual::<u8>();
     let ts = TestSubscriber::with_request(3);
-    range(0u64..10).skip_until(other.clone()).subscribe(ts.clone());
-    assert!(ts.is_complete(), "all 10 dropped (never counted), then the completion");
+    range(0u64..10)
+        .skip_until(other.clone())
+        .subscribe(ts.clone());
+    assert!(
+        ts.is_complete(),
+        "all 10 dropped (never counted), then the completion"
+    );
     assert_eq!(ts.value_count(), 0);
     assert!(other.is_cancelled());
     assert_clean(&env);
@@ -191,7 +203,9 @@ fn skip_until_errors_cancel_and_request_zero_is_rule_3_9() {
     let (main, env_m) = manual::<u64>();
     let (other, env_o) = manual::<u8>();
     let ts = TestSubscriber::new();
-    main.clone().skip_until(other.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .skip_until(other.clone())
+        .subscribe(ts.tracked_clone());
     other.send_error(Error::msg("boom"));
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
     assert!(main.is_cancelled());
@@ -214,7 +228,11 @@ fn with_latest_from_drops_items_before_other_has_a_value_and_replaces_them() {
     assert_eq!(main.take_requests(), 2);
     assert_eq!(other.take_requests(), UNBOUNDED);
     main.send_next(1);
-    assert_eq!(main.take_requests(), 1, "a replacement for the dropped item");
+    assert_eq!(
+        main.take_requests(),
+        1,
+        "a replacement for the dropped item"
+    );
     other.send_next(10);
     main.send_next(2);
     other.send_next(100);
@@ -302,7 +320,9 @@ fn sample_on_completion_waits_for_a_sample_that_waits_for_demand() {
     let (main, env_m) = manual::<u64>();
     let (ticks, env_t) = manual::<()>();
     let ts = TestSubscriber::with_request(0);
-    main.clone().sample_on(ticks.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .sample_on(ticks.clone())
+        .subscribe(ts.tracked_clone());
     main.send_next(7);
     ticks.send_next(());
     ticks.send_completion();
@@ -334,7 +354,9 @@ fn sample_on_errors_fail_fast_cancel_and_request_zero_is_rule_3_9() {
     let (main, env_m) = manual::<u64>();
     let (ticks, env_t) = manual::<()>();
     let ts = TestSubscriber::with_request(0);
-    main.clone().sample_on(ticks.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .sample_on(ticks.clone())
+        .subscribe(ts.tracked_clone());
     ts.request(0);
     let error = ts.error().expect("rule 3.9");
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
@@ -347,7 +369,9 @@ fn sample_on_errors_fail_fast_cancel_and_request_zero_is_rule_3_9() {
     let (main, env_m) = manual::<u64>();
     let (ticks, env_t) = manual::<()>();
     let ts = TestSubscriber::new();
-    main.clone().sample_on(ticks.clone()).subscribe(ts.tracked_clone());
+    main.clone()
+        .sample_on(ticks.clone())
+        .subscribe(ts.tracked_clone());
     ts.cancel();
     assert!(main.is_cancelled() && ticks.is_cancelled());
     assert!(ts.is_dropped());
@@ -357,7 +381,10 @@ fn sample_on_errors_fail_fast_cancel_and_request_zero_is_rule_3_9() {
 
 #[test]
 fn sample_on_with_ticks_from_another_thread_never_exceeds_demand() {
-    let pool = PoolScheduler::builder().threads(2).name("sample-on").build();
+    let pool = PoolScheduler::builder()
+        .threads(2)
+        .name("sample-on")
+        .build();
     for _ in 0..20 {
         let (ticks, env) = manual::<()>();
         let ts = TestSubscriber::with_request(3);
@@ -377,7 +404,10 @@ fn sample_on_with_ticks_from_another_thread_never_exceeds_demand() {
         assert!(ts.await_terminal(PATIENCE));
         let values = ts.values();
         assert!(values.len() <= 50);
-        assert!(values.windows(2).all(|w| w[0] < w[1]), "samples move forward");
+        assert!(
+            values.windows(2).all(|w| w[0] < w[1]),
+            "samples move forward"
+        );
         assert!(ts.violations().is_empty(), "{ts:?}");
         assert_clean(&env);
     }

@@ -39,7 +39,9 @@ fn requests_prefetch_upfront_and_the_75_percent_rule_never_beyond_the_rings() {
     let (a, env_a) = manual::<u64>();
     let (b, env_b) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    combine_latest(a.clone(), b.clone(), pair).prefetch(4).subscribe(ts.clone());
+    combine_latest(a.clone(), b.clone(), pair)
+        .prefetch(4)
+        .subscribe(ts.clone());
     assert_eq!((a.take_requests(), b.take_requests()), (4, 4));
     b.send_next(0);
     for i in 0..4 {
@@ -91,7 +93,11 @@ fn errors_fail_fast_and_cancel_the_other() {
     a.send_next(1);
     b.send_next(2);
     b.send_error(Error::msg("boom"));
-    assert_eq!(ts.value_count(), 0, "the waiting row does not hold the error back");
+    assert_eq!(
+        ts.value_count(),
+        0,
+        "the waiting row does not hold the error back"
+    );
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
     assert!(a.is_cancelled());
     assert!(ts.is_dropped());
@@ -103,7 +109,9 @@ fn errors_fail_fast_and_cancel_the_other() {
 fn overflow_cancel_and_request_zero() {
     let (a, env_a) = manual::<u64>();
     let ts = TestSubscriber::new();
-    combine_latest(a.clone(), never::<u64>(), pair).prefetch(1).subscribe(ts.clone());
+    combine_latest(a.clone(), never::<u64>(), pair)
+        .prefetch(1)
+        .subscribe(ts.clone());
     // With demand, items without a partner are consumed as they come; the ring of 1 holds
     // one that arrives while the drain is busy, so a source that ignores its demand only
     // overflows when the drain cannot keep up: here it keeps up.
@@ -116,11 +124,15 @@ fn overflow_cancel_and_request_zero() {
 
     let (a, env_a) = manual::<u64>();
     let ts = TestSubscriber::with_request(0);
-    combine_latest(a.clone(), never::<u64>(), pair).prefetch(1).subscribe(ts.clone());
+    combine_latest(a.clone(), never::<u64>(), pair)
+        .prefetch(1)
+        .subscribe(ts.clone());
     for i in 0..3 {
         a.send_next(i);
     }
-    let error = ts.error().expect("no demand: the ring of 1 and the head overflow");
+    let error = ts
+        .error()
+        .expect("no demand: the ring of 1 and the head overflow");
     assert_eq!(error.kind(), ErrorKind::Overflow);
     assert!(error.message().contains("combine_latest"), "{error}");
     assert_clean(&env_a);
@@ -142,7 +154,10 @@ fn sources_on_other_threads() {
         // Every item makes at most one row, each side's values only move forward, and the
         // last row holds both last items.
         assert!(rows.len() <= 4000);
-        assert!(rows.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
+        assert!(
+            rows.windows(2)
+                .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1)
+        );
         assert_eq!(rows.last(), Some(&(1999, 1999)));
         assert!(ts.violations().is_empty(), "{ts:?}");
     }

@@ -58,11 +58,19 @@ fn each_subscribed_source_is_asked_for_its_prefetch_then_the_75_percent_rule() {
         assert_eq!(a.take_requests(), 32, "downstream request({downstream})");
         assert_eq!(b.take_requests(), 32);
         ts.request(1000);
-        assert_eq!(a.take_requests(), 0, "the downstream's demand is not forwarded");
+        assert_eq!(
+            a.take_requests(),
+            0,
+            "the downstream's demand is not forwarded"
+        );
         for i in 0..32 {
             a.send_next(i);
         }
-        assert_eq!(a.take_requests(), 0, "A's ring is full: nothing more is asked");
+        assert_eq!(
+            a.take_requests(),
+            0,
+            "A's ring is full: nothing more is asked"
+        );
         for i in 0..22 {
             b.send_next(i);
         }
@@ -86,7 +94,9 @@ fn each_subscribed_source_is_asked_for_its_prefetch_then_the_75_percent_rule() {
 fn a_custom_prefetch_sizes_the_rings_and_the_requests() {
     let (a, env) = manual::<u64>();
     let ts = TestSubscriber::new();
-    zip(a.clone(), range(0u64..100)).prefetch(4).subscribe(ts.clone());
+    zip(a.clone(), range(0u64..100))
+        .prefetch(4)
+        .subscribe(ts.clone());
     assert_eq!(a.take_requests(), 4);
     for i in 0..3 {
         a.send_next(i);
@@ -102,7 +112,9 @@ fn a_source_that_sends_more_than_asked_overflows_its_ring() {
     let (a, env_a) = manual::<u64>();
     let (b, env_b) = manual::<u64>();
     let ts = TestSubscriber::new();
-    zip(a.clone(), b.clone()).prefetch(2).subscribe(ts.tracked_clone());
+    zip(a.clone(), b.clone())
+        .prefetch(2)
+        .subscribe(ts.tracked_clone());
     // Asked for 2: the first becomes the head (taken out of the ring), two more fill the
     // ring, and the fourth finds it full.
     for i in 0..4 {
@@ -150,7 +162,11 @@ fn an_error_fails_fast_and_cancels_the_other_source() {
     b.send_next(10);
     a.send_next(2);
     b.send_error(Error::msg("boom"));
-    assert_eq!(ts.value_count(), 0, "queued rows do not hold the error back");
+    assert_eq!(
+        ts.value_count(),
+        0,
+        "queued rows do not hold the error back"
+    );
     assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::User));
     assert!(a.is_cancelled());
     assert_clean(&env_a);
@@ -186,7 +202,10 @@ fn request_zero_is_rule_3_9_and_cancels_the_sources() {
     let ts = TestSubscriber::with_request(0);
     zip(a.clone(), range(0u64..3)).subscribe(ts.clone());
     ts.request(0);
-    assert_eq!(ts.error().map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+    assert_eq!(
+        ts.error().map(|e| e.kind()),
+        Some(ErrorKind::InvalidRequest)
+    );
     assert!(a.is_cancelled());
     assert_clean(&env);
 }
@@ -236,7 +255,12 @@ fn sources_on_other_threads_lose_and_invent_nothing() {
         assert!(ts.await_terminal(PATIENCE), "round {round}: {ts:?}");
         let values = ts.values();
         assert_eq!(values.len() as u64, n);
-        assert!(values.iter().enumerate().all(|(i, &(a, b))| a == i as u64 && b == a));
+        assert!(
+            values
+                .iter()
+                .enumerate()
+                .all(|(i, &(a, b))| a == i as u64 && b == a)
+        );
         assert!(ts.is_complete());
         assert!(ts.violations().is_empty(), "{ts:?}");
     }
@@ -250,7 +274,12 @@ fn sources_on_other_threads_lose_and_invent_nothing() {
     rows.subscribe(ts.clone());
     assert!(ts.await_terminal(PATIENCE));
     assert_eq!(ts.value_count(), 3000);
-    assert!(ts.values().iter().enumerate().all(|(i, row)| row.iter().all(|&v| v == i as u64)));
+    assert!(
+        ts.values()
+            .iter()
+            .enumerate()
+            .all(|(i, row)| row.iter().all(|&v| v == i as u64))
+    );
 }
 
 #[test]

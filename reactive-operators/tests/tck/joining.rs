@@ -6,7 +6,8 @@
 use reactive_core::scheduler::PoolScheduler;
 use reactive_core::{BoxPublisher, Error, Publisher};
 use reactive_operators::ops::{
-    CombineLatest, PublishOn, SampleOn, SkipUntil, StartWith, TakeUntil, WithLatestFrom, Zip, ZipAll,
+    CombineLatest, PublishOn, SampleOn, SkipUntil, StartWith, TakeUntil, WithLatestFrom, Zip,
+    ZipAll,
 };
 use reactive_operators::source::{Just, Never, Range};
 use reactive_operators::{PublisherExt, combine_latest, error, just, never, range, zip_all};
@@ -60,7 +61,8 @@ mod zip_tck {
 #[derive(Debug)]
 pub(crate) struct ZipAsyncTck;
 
-type AsyncZip = Zip<PublishOn<Range<u64>, PoolScheduler>, PublishOn<Range<u64>, PoolScheduler>, Add>;
+type AsyncZip =
+    Zip<PublishOn<Range<u64>, PoolScheduler>, PublishOn<Range<u64>, PoolScheduler>, Add>;
 
 impl PublisherVerification for ZipAsyncTck {
     type Item = u64;
@@ -190,7 +192,8 @@ pub(crate) struct TakeUntilAsyncTck;
 
 impl PublisherVerification for TakeUntilAsyncTck {
     type Item = u64;
-    type Publisher = TakeUntil<PublishOn<Range<u64>, PoolScheduler>, PublishOn<Never<()>, PoolScheduler>>;
+    type Publisher =
+        TakeUntil<PublishOn<Range<u64>, PoolScheduler>, PublishOn<Never<()>, PoolScheduler>>;
 
     fn create_publisher(&self, elements: u64) -> Self::Publisher {
         async_range(elements, 8).take_until(never().publish_on(pool(), 1))
@@ -287,7 +290,10 @@ impl PublisherVerification for WithLatestFromAsyncTck {
     }
 
     fn create_failed_publisher(&self) -> Option<BoxPublisher<u64>> {
-        failed_through(|e| e.publish_on(pool(), 4).with_latest_from(just(10), add_ref as AddRef))
+        failed_through(|e| {
+            e.publish_on(pool(), 4)
+                .with_latest_from(just(10), add_ref as AddRef)
+        })
     }
 }
 
@@ -346,10 +352,19 @@ fn check(name: &str, report: Report) -> (usize, usize) {
 #[test]
 fn joining_reports() {
     assert_eq!(check("zip", run_publisher_verification(&ZipTck)), (33, 7));
-    assert_eq!(check("zip (async)", run_publisher_verification(&ZipAsyncTck)), (33, 7));
-    assert_eq!(check("zip_all", run_publisher_verification(&ZipAllTck)), (33, 7));
     assert_eq!(
-        check("combine_latest", run_publisher_verification(&CombineLatestTck)),
+        check("zip (async)", run_publisher_verification(&ZipAsyncTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check("zip_all", run_publisher_verification(&ZipAllTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check(
+            "combine_latest",
+            run_publisher_verification(&CombineLatestTck)
+        ),
         (33, 7)
     );
     assert_eq!(
@@ -359,18 +374,33 @@ fn joining_reports() {
         ),
         (33, 7)
     );
-    assert_eq!(check("take_until", run_publisher_verification(&TakeUntilTck)), (33, 7));
     assert_eq!(
-        check("take_until (async)", run_publisher_verification(&TakeUntilAsyncTck)),
-        (33, 7)
-    );
-    assert_eq!(check("skip_until", run_publisher_verification(&SkipUntilTck)), (33, 7));
-    assert_eq!(
-        check("skip_until (async)", run_publisher_verification(&SkipUntilAsyncTck)),
+        check("take_until", run_publisher_verification(&TakeUntilTck)),
         (33, 7)
     );
     assert_eq!(
-        check("with_latest_from", run_publisher_verification(&WithLatestFromTck)),
+        check(
+            "take_until (async)",
+            run_publisher_verification(&TakeUntilAsyncTck)
+        ),
+        (33, 7)
+    );
+    assert_eq!(
+        check("skip_until", run_publisher_verification(&SkipUntilTck)),
+        (33, 7)
+    );
+    assert_eq!(
+        check(
+            "skip_until (async)",
+            run_publisher_verification(&SkipUntilAsyncTck)
+        ),
+        (33, 7)
+    );
+    assert_eq!(
+        check(
+            "with_latest_from",
+            run_publisher_verification(&WithLatestFromTck)
+        ),
         (33, 7)
     );
     assert_eq!(
@@ -380,5 +410,8 @@ fn joining_reports() {
         ),
         (33, 7)
     );
-    assert_eq!(check("sample_on", run_publisher_verification(&SampleOnTck)), (13, 27));
+    assert_eq!(
+        check("sample_on", run_publisher_verification(&SampleOnTck)),
+        (13, 27)
+    );
 }
