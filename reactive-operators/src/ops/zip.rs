@@ -125,6 +125,9 @@ where
         let (Some(a), Some(b)) = (self.a.bare_cursor(), self.b.bare_cursor()) else {
             return 0;
         };
+        // The cursors as plain `&mut dyn` (data and vtable pointers kept in registers).
+        let (a, b) = (&mut **a, &mut **b);
+        let f = &mut self.f;
         let mut emitted = 0;
         let stopped = loop {
             if emitted == budget {
@@ -138,7 +141,7 @@ where
                 Next::Item(y) => y,
                 other => break (Next::Item(x), Some(other)),
             };
-            downstream.on_next((self.f)(x, y));
+            downstream.on_next(f(x, y));
             emitted += 1;
             if demand.is_stopping() {
                 return emitted;
