@@ -1,51 +1,28 @@
 //! `zip` of two sources, summing `a + b`, against `futures`' `StreamExt::zip` polled with
 //! `block_on`: two fused `range`s (pulled from the zip's drain loop), and two `range(..).map`
 //! sources (not fused: subscribed, each through its own ring) against the same pair of
-//! mapped `stream::iter`s.
-
-use std::hint::black_box;
-use std::sync::{Arc, Mutex};
+//! mapped `stream::iter`s. The sum is the library's `fold`, read with `block_first`.
 
 use criterion::{Criterion, Throughput};
 use futures_util::{StreamExt, future, stream};
-use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
+use reactive_core::Publisher;
 use reactive_operators::{PublisherExt, range};
+use std::hint::black_box;
 
 const N: u64 = 10_000_000;
 
-/// Sums what it receives, with unbounded demand.
-struct Sum {
-    sum: u64,
-    out: Arc<Mutex<u64>>,
-}
-
-impl Subscriber<u64> for Sum {
-    fn on_subscribe(&mut self, s: SubscriptionRef) {
-        s.request(UNBOUNDED);
-    }
-    #[inline]
-    fn on_next(&mut self, v: u64) {
-        self.sum = self.sum.wrapping_add(v);
-    }
-    fn on_error(&mut self, e: Error) {
-        panic!("{e}");
-    }
-    fn on_complete(&mut self) {
-        *self.out.lock().unwrap() = self.sum;
-    }
-}
-
-fn sum_of<P: Publisher<Item = u64>>(publisher: &P) -> u64 {
-    let out = Arc::new(Mutex::new(0));
-    publisher.subscribe(Sum {
-        sum: 0,
-        out: out.clone(),
-    });
-    *out.lock().unwrap()
+/// The sum of what `publisher` emits, through the library's own `fold` (which requests
+/// unbounded).
+fn sum_of<P: Publisher<Item = u64>>(publisher: P) -> u64 {
+    publisher
+        .fold(0u64, u64::wrapping_add)
+        .block_first()
+        .expect("no error")
+        .expect("one sum")
 }
 
 fn fused(n: u64) -> u64 {
-    sum_of(&range(0..n).zip_with(range(0..n), |a, b| a.wrapping_add(b)))
+    sum_of(range(0..n).zip_with(range(0..n), |a, b| a.wrapping_add(b)))
 }
 
 fn futures_pair(n: u64) -> u64 {
@@ -61,7 +38,7 @@ fn futures_pair(n: u64) -> u64 {
 fn subscribed(n: u64) -> u64 {
     let a = range(0..n).map(black_box);
     let b = range(0..n).map(black_box);
-    sum_of(&a.zip_with(b, |a, b| a.wrapping_add(b)))
+    sum_of(a.zip_with(b, |a, b| a.wrapping_add(b)))
 }
 
 fn futures_mapped_pair(n: u64) -> u64 {

@@ -13,11 +13,12 @@
 //! | the downstream (in the `WipCell`) | only the drainer | |
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use reactive_core::support::{SubscriptionSlot, WipCell};
 use reactive_core::sync::Mutex;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
-use reactive_core::{Error, Subscriber, SubscriptionRef};
+use reactive_core::{Error, Subscriber, Subscription, SubscriptionRef};
 
 /// One of the two upstreams: its subscription, and whether it has ended.
 #[derive(Debug)]
@@ -167,3 +168,201 @@ impl<T, D: Subscriber<T>> Serial<T, D> {
         taken
     }
 }
+
+/// Both sides, the serializer in front of the downstream, and the operator's own shared
+/// `state`; it is also the subscription the downstream gets.
+pub(crate) struct Joined<T, D, X> {
+    pub(crate) main: Side,
+    pub(crate) other: Side,
+    pub(crate) serial: Serial<T, D>,
+    pub(crate) state: X,
+}
+
+impl<T, D: Subscriber<T>, X> Joined<T, D, X> {
+    /// Ends the stream with `end` (`None`: a cancel), cancelling both sides that are still
+    /// running; only the first end counts.
+    pub(crate) fn end(&self, end: Option<Result<(), Error>>) {
+        self.main.cancel();
+        self.other.cancel();
+        self.serial.end(end);
+    }
+
+    /// The other side sent its terminal signal `end`, which ends the stream.
+    pub(crate) fn other_ended(&self, end: Result<(), Error>) {
+        self.other.finished();
+        self.end(Some(end));
+    }
+
+    /// Keeps the other side's subscription and asks it for `n` (a second one, or one after
+    /// the stream ended, is cancelled: rule 2.5).
+    pub(crate) fn other_subscribed(&self, subscription: SubscriptionRef, n: u64) {
+        if self.other.slot.set(subscription.clone()) {
+            subscription.request(n);
+        }
+    }
+}
+
+impl<T, D, X> Joined<T, D, X>
+where
+    T: 'static,
+    D: Subscriber<T> + 'static,
+    X: Send + Sync + 'static,
+{
+    /// The shared part of a new subscription: the downstream has its subscription when this
+    /// returns; the caller then subscribes the other side, then the main side.
+    pub(crate) fn start(downstream: D, state: X) -> Arc<Self> {
+        let joined = Arc::new(Joined {
+            main: Side::new(),
+            other: Side::new(),
+            serial: Serial::new(downstream),
+            state,
+        });
+        joined.serial.subscribe(joined.clone());
+        joined
+    }
+}
+
+impl<T, D, X> std::fmt::Debug for Joined<T, D, X> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Joined")
+            .field("main", &self.main)
+            .field("other", &self.other)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, D, X> Subscription for Joined<T, D, X>
+where
+    T: 'static,
+    D: Subscriber<T> + 'static,
+    X: Send + Sync + 'static,
+{
+    fn request(&self, n: u64) {
+        // Pass-through: the main side keeps the demand (and reports a `request(0)`).
+        self.main.slot.request(n);
+    }
+
+    fn cancel(&self) {
+        self.end(None);
+    }
+}
+
+/// What an operator of this family does with each item of the main side: the item to hand
+/// downstream, or `None` to drop it (the downstream is then owed a replacement).
+pub(crate) trait Gate<I, T, X>: Send + 'static {
+    fn admit(&mut self, state: &X, item: I) -> Option<T>;
+}
+
+/// The subscriber put on the main side: each item through the operator's [`Gate`], a
+/// dropped one replaced by `request(1)` (or not counted, on the conditional path).
+pub(crate) struct MainSubscriber<T, D, X, G> {
+    joined: Arc<Joined<T, D, X>>,
+    gate: G,
+}
+
+impl<T, D, X, G> MainSubscriber<T, D, X, G> {
+    pub(crate) fn new(joined: Arc<Joined<T, D, X>>, gate: G) -> Self {
+        MainSubscriber { joined, gate }
+    }
+}
+
+impl<I, T, D, X, G> Subscriber<I> for MainSubscriber<T, D, X, G>
+where
+    T: 'static,
+    D: Subscriber<T> + 'static,
+    X: Send + Sync + 'static,
+    G: Gate<I, T, X>,
+{
+    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
+        // A second subscription, or one after the stream ended, is cancelled (rule 2.5).
+        self.joined.main.slot.set(subscription);
+    }
+
+    #[inline]
+    fn on_next(&mut self, item: I) {
+        match self.gate.admit(&self.joined.state, item) {
+            Some(out) => {
+                self.joined.serial.next(out, false);
+            }
+            // Dropped: the downstream asked for an item it did not get.
+            None => self.joined.main.slot.request(1),
+        }
+    }
+
+    #[inline]
+    fn try_on_next(&mut self, item: I) -> bool {
+        match self.gate.admit(&self.joined.state, item) {
+            Some(out) => self.joined.serial.next(out, true),
+            None => false,
+        }
+    }
+
+    fn on_error(&mut self, error: Error) {
+        self.joined.main.finished();
+        self.joined.end(Some(Err(error)));
+    }
+
+    fn on_complete(&mut self) {
+        self.joined.main.finished();
+        self.joined.end(Some(Ok(())));
+    }
+}
+
+/// The publisher struct of an operator over a main source and another publisher: the
+/// fields, `new` and `Debug`; with `state` and `gate`, also its `Publisher` impl, which
+/// subscribes the file's `OtherSubscriber { joined, done, items }` first, then the main side.
+macro_rules! main_and_other {
+    ($(#[$doc:meta])* $name:ident, state: $state:expr, gate: $gate:expr) => {
+        $crate::ops::companion::main_and_other! { $(#[$doc])* $name }
+
+        impl<P, O> Publisher for $name<P, O>
+        where
+            P: Publisher,
+            O: Publisher,
+            P::Item: 'static,
+            O::Item: 'static,
+        {
+            type Item = P::Item;
+
+            fn subscribe<D>(&self, downstream: D)
+            where
+                D: Subscriber<P::Item> + 'static,
+            {
+                let joined = Joined::start(downstream, $state);
+                // The other side first: one that fires at once does so before any item.
+                self.other.subscribe(OtherSubscriber {
+                    joined: joined.clone(),
+                    done: false,
+                    items: PhantomData,
+                });
+                self.source.subscribe(MainSubscriber::new(joined, $gate));
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[must_use = "publishers do nothing until subscribed"]
+        #[derive(Clone)]
+        pub struct $name<P, O> {
+            source: P,
+            other: O,
+        }
+
+        impl<P, O> $name<P, O> {
+            pub(crate) fn new(source: P, other: O) -> Self {
+                $name { source, other }
+            }
+        }
+
+        impl<P: std::fmt::Debug, O: std::fmt::Debug> std::fmt::Debug for $name<P, O> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("source", &self.source)
+                    .field("other", &self.other)
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use main_and_other;

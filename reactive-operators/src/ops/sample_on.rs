@@ -21,29 +21,11 @@ use reactive_core::sync::Mutex;
 use reactive_core::sync::atomic::{AtomicBool, Ordering};
 use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
 
-use super::companion::Side;
+use super::companion::{Side, main_and_other};
 
-/// The publisher returned by [`PublisherExt::sample_on`](crate::PublisherExt::sample_on).
-#[must_use = "publishers do nothing until subscribed"]
-#[derive(Clone)]
-pub struct SampleOn<P, O> {
-    source: P,
-    other: O,
-}
-
-impl<P, O> SampleOn<P, O> {
-    pub(crate) fn new(source: P, other: O) -> Self {
-        SampleOn { source, other }
-    }
-}
-
-impl<P: std::fmt::Debug, O: std::fmt::Debug> std::fmt::Debug for SampleOn<P, O> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SampleOn")
-            .field("source", &self.source)
-            .field("other", &self.other)
-            .finish()
-    }
+main_and_other! {
+    /// The publisher returned by [`PublisherExt::sample_on`](crate::PublisherExt::sample_on).
+    SampleOn
 }
 
 impl<P, O> Publisher for SampleOn<P, O>
@@ -289,17 +271,9 @@ mod loom_models {
     use reactive_core::sync::thread;
     use reactive_core::{Publisher, Subscriber};
 
-    use super::super::loom_harness::{Asked, Manual, Record, Recorder, Slot};
+    use super::super::loom_harness::{Record, Recorder};
+    use super::super::loom_support::Manual;
     use super::SampleOn;
-
-    fn manual() -> (Manual, Slot) {
-        let slot: Slot = Arc::new(Mutex::new(None));
-        let manual = Manual {
-            asked: Arc::new(Asked::default()),
-            subscriber: slot.clone(),
-        };
-        (manual, slot)
-    }
 
     /// The main side has an item; a tick arrives on one thread while the downstream requests
     /// one item on another: the item is sampled and delivered exactly once, whichever of the
@@ -307,8 +281,8 @@ mod loom_models {
     #[test]
     fn sample_on_tick_vs_request() {
         loom::model(|| {
-            let (main, main_slot) = manual();
-            let (ticks, ticks_slot) = manual();
+            let (main, _, main_slot) = Manual::new();
+            let (ticks, _, ticks_slot) = Manual::new();
             let record = Arc::new(Mutex::new(Record::default()));
             SampleOn::new(main, ticks).subscribe(Recorder(record.clone()));
             let subscription = record

@@ -1,20 +1,20 @@
 //! `with_latest_from`: each item of the main stream combined with the latest item of the
 //! other publisher.
 //!
-//! The main side's items and the other side's end meet in a [`Serial`] (see `companion.rs`);
-//! the other side's latest item is the one more piece of shared state:
+//! The main side's items and the other side's end meet in a [`Joined`] (see
+//! `companion.rs`); its state is the other side's latest item:
 //!
 //! | state | written by | read by |
 //! |---|---|---|
-//! | `latest` (an `Arc` behind a short lock) | the other side's `on_next` | the main side's `on_next` (clones the `Arc`, then calls `f` without the lock) |
+//! | the latest item (an `Arc` behind a short lock) | the other side's `on_next` | the main side's `on_next` (clones the `Arc`, then calls `f` without the lock) |
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use reactive_core::sync::Mutex;
-use reactive_core::{Error, Publisher, Subscriber, Subscription, SubscriptionRef, UNBOUNDED};
+use reactive_core::{Error, Publisher, Subscriber, SubscriptionRef, UNBOUNDED};
 
-use super::companion::{Serial, Side};
+use super::companion::{Gate, Joined, MainSubscriber};
 
 /// The publisher returned by
 /// [`PublisherExt::with_latest_from`](crate::PublisherExt::with_latest_from).
@@ -41,6 +41,9 @@ impl<P: std::fmt::Debug, O: std::fmt::Debug, F> std::fmt::Debug for WithLatestFr
     }
 }
 
+/// The other side's latest item.
+type Latest<U> = Mutex<Option<Arc<U>>>;
+
 impl<P, O, F, R> Publisher for WithLatestFrom<P, O, F>
 where
     P: Publisher,
@@ -56,127 +59,34 @@ where
     where
         D: Subscriber<R> + 'static,
     {
-        let shared = Arc::new(Shared {
-            main: Side::new(),
-            other: Side::new(),
-            latest: Mutex::new(None),
-            serial: Serial::new(downstream),
-        });
-        shared.serial.subscribe(shared.clone());
+        let joined = Joined::start(downstream, Latest::<O::Item>::new(None));
         // The other side first: a value it has at once is there for the first main item.
         self.other.subscribe(OtherSubscriber {
-            shared: shared.clone(),
+            joined: joined.clone(),
             seen: false,
             items: PhantomData,
         });
-        self.source.subscribe(MainSubscriber {
-            shared,
-            f: self.f.clone(),
-        });
+        self.source
+            .subscribe(MainSubscriber::new(joined, Combine(self.f.clone())));
     }
 }
 
-struct Shared<U, R, D> {
-    main: Side,
-    other: Side,
-    latest: Mutex<Option<Arc<U>>>,
-    serial: Serial<R, D>,
-}
+/// Each main item combined with the latest other item; dropped while there is none.
+struct Combine<F>(F);
 
-impl<U, R, D: Subscriber<R>> Shared<U, R, D> {
-    fn end(&self, end: Option<Result<(), Error>>) {
-        self.main.cancel();
-        self.other.cancel();
-        self.serial.end(end);
-    }
-}
-
-impl<U, R, D> std::fmt::Debug for Shared<U, R, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WithLatestFrom")
-            .field("serial", &self.serial)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<U, R, D> Subscription for Shared<U, R, D>
+impl<T, U, R, F> Gate<T, R, Latest<U>> for Combine<F>
 where
-    U: Send + Sync + 'static,
-    R: 'static,
-    D: Subscriber<R> + 'static,
-{
-    fn request(&self, n: u64) {
-        // Pass-through: the main side keeps the demand (and reports a `request(0)`).
-        self.main.slot.request(n);
-    }
-
-    fn cancel(&self) {
-        self.end(None);
-    }
-}
-
-struct MainSubscriber<U, R, D, F> {
-    shared: Arc<Shared<U, R, D>>,
-    f: F,
-}
-
-impl<U, R, D, F> MainSubscriber<U, R, D, F> {
-    /// The combined item, or `None` (the item is dropped) while the other side has none.
-    #[inline]
-    fn combine<T>(&mut self, item: T) -> Option<R>
-    where
-        F: FnMut(T, &U) -> R,
-    {
-        let latest = self.shared.latest.lock().clone();
-        latest.map(|latest| (self.f)(item, &latest))
-    }
-}
-
-impl<T, U, R, D, F> Subscriber<T> for MainSubscriber<U, R, D, F>
-where
-    T: 'static,
-    U: Send + Sync + 'static,
-    R: 'static,
-    D: Subscriber<R> + 'static,
     F: FnMut(T, &U) -> R + Send + 'static,
 {
-    fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        // A second subscription, or one after the stream ended, is cancelled (rule 2.5).
-        self.shared.main.slot.set(subscription);
-    }
-
     #[inline]
-    fn on_next(&mut self, item: T) {
-        match self.combine(item) {
-            Some(out) => {
-                self.shared.serial.next(out, false);
-            }
-            // Dropped: the downstream asked for an item it did not get.
-            None => self.shared.main.slot.request(1),
-        }
-    }
-
-    #[inline]
-    fn try_on_next(&mut self, item: T) -> bool {
-        match self.combine(item) {
-            Some(out) => self.shared.serial.next(out, true),
-            None => false,
-        }
-    }
-
-    fn on_error(&mut self, error: Error) {
-        self.shared.main.finished();
-        self.shared.end(Some(Err(error)));
-    }
-
-    fn on_complete(&mut self) {
-        self.shared.main.finished();
-        self.shared.end(Some(Ok(())));
+    fn admit(&mut self, latest: &Latest<U>, item: T) -> Option<R> {
+        let latest = latest.lock().clone();
+        latest.map(|latest| (self.0)(item, &latest))
     }
 }
 
 struct OtherSubscriber<U, R, D> {
-    shared: Arc<Shared<U, R, D>>,
+    joined: Arc<Joined<R, D, Latest<U>>>,
     /// The other side has sent an item.
     seen: bool,
     items: PhantomData<fn(U)>,
@@ -189,30 +99,28 @@ where
     D: Subscriber<R> + 'static,
 {
     fn on_subscribe(&mut self, subscription: SubscriptionRef) {
-        if self.shared.other.slot.set(subscription.clone()) {
-            // Only the latest item is kept: nothing to bound.
-            subscription.request(UNBOUNDED);
-        }
+        // Only the latest item is kept: nothing to bound.
+        self.joined.other_subscribed(subscription, UNBOUNDED);
     }
 
     fn on_next(&mut self, item: U) {
         self.seen = true;
         let latest = Arc::new(item);
         // The old value is dropped after the lock is released.
-        let old = self.shared.latest.lock().replace(latest);
+        let old = self.joined.state.lock().replace(latest);
         drop(old);
     }
 
     fn on_error(&mut self, error: Error) {
-        self.shared.other.finished();
-        self.shared.end(Some(Err(error)));
+        self.joined.other_ended(Err(error));
     }
 
     fn on_complete(&mut self) {
-        self.shared.other.finished();
-        if !self.seen {
+        if self.seen {
+            self.joined.other.finished();
+        } else {
             // No item can ever be combined: the stream is over.
-            self.shared.end(Some(Ok(())));
+            self.joined.other_ended(Ok(()));
         }
     }
 }

@@ -618,18 +618,9 @@ mod loom_models {
     use reactive_core::sync::thread;
     use reactive_core::{Publisher, Subscriber};
 
-    use super::super::loom_harness::{Asked, Manual, Record, Recorder, Slot};
+    use super::super::loom_harness::{Record, Recorder};
+    use super::super::loom_support::Manual;
     use super::Zip;
-
-    fn manual() -> (Manual, Arc<Asked>, Slot) {
-        let asked = Arc::new(Asked::default());
-        let slot: Slot = Arc::new(Mutex::new(None));
-        let manual = Manual {
-            asked: asked.clone(),
-            subscriber: slot.clone(),
-        };
-        (manual, asked, slot)
-    }
 
     /// Source A sends its last item and completes on one thread while source B offers the
     /// item that completes the row on another (rings of 1): exactly one row, then exactly one
@@ -637,8 +628,8 @@ mod loom_models {
     #[test]
     fn zip_completion() {
         loom::model(|| {
-            let (a, asked_a, slot_a) = manual();
-            let (b, asked_b, slot_b) = manual();
+            let (a, asked_a, slot_a) = Manual::new();
+            let (b, asked_b, slot_b) = Manual::new();
             let record = Arc::new(Mutex::new(Record::default()));
             Zip::new(a, b, |a: u64, b: u64| a * 100 + b)
                 .prefetch(1)
