@@ -680,6 +680,39 @@ BREAKS = {
         "switch_map::loom_models::switch_races_inner_on_next",
         OPS,
     ),
+    # Joining (zip, take_until, combine_latest / sample_on).
+    "zip-lane-trusts-done-without-repoll": (
+        "reactive-operators/src/ops/lane.rs",
+        """                        match ring.poll() {
+                            Some(item) => item,
+                            None => {
+                                return match shared.take_error() {""",
+        """                        match None::<T> {
+                            Some(item) => item,
+                            None => {
+                                return match shared.take_error() {""",
+        "zip::loom_models::zip_completion",
+        OPS,
+    ),
+    "take-until-item-pass-skips-the-end": (
+        "reactive-operators/src/ops/companion.rs",
+        """            self.deliver_end(out);
+        });
+        taken""",
+        """        });
+        taken""",
+        "take_until::loom_models::take_until_other_vs_main_on_next",
+        OPS,
+    ),
+    "sample-on-tick-recorded-after-drain": (
+        "reactive-operators/src/ops/sample_on.rs",
+        """        self.shared.due.swap(true, Ordering::AcqRel);
+        self.shared.drain();""",
+        """        self.shared.drain();
+        self.shared.due.swap(true, Ordering::AcqRel);""",
+        "sample_on::loom_models::sample_on_tick_vs_request",
+        OPS,
+    ),
 }
 
 

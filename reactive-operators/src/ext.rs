@@ -2590,6 +2590,242 @@ pub trait PublisherExt: Publisher {
 
     // ----- Joining by position and by time of arrival (ops/zip.rs, ops/combine_latest.rs, ops/take_until.rs, ...) -----
 
+    /// Emits `f(a, b)` for every pair of items at the same position of this stream and
+    /// `other`, until the first of them ends.
+    ///
+    /// The n-th item of each source makes the n-th row; a row is emitted only when both sources
+    /// have an item for it and the downstream has demand. A source that fuses (`range`,
+    /// `from_iter`, `just`, `repeat`, ...) is pulled from the drain loop, with demand, instead
+    /// of being subscribed; the other is subscribed with a ring of its own. The free function
+    /// [`zip`](crate::zip) pairs the items into tuples, [`zip_all`](crate::zip_all) zips any
+    /// number of sources of one type. Like Reactor's `zipWith` and RxJava's `zipWith`.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests `prefetch` (32; see [`Zip::prefetch`](crate::ops::Zip::prefetch)) from each
+    /// source that does not fuse when it subscribes, then exactly `prefetch - prefetch / 4`
+    /// from it each time that many of its items were taken out of its ring (the 75% rule):
+    /// never more than its ring can hold, whatever the downstream asks for. Buffers at most
+    /// `prefetch` items per subscribed source, plus one head per source. A fused source is
+    /// pulled one item per row, only with demand.
+    ///
+    /// # Errors
+    ///
+    /// * The first error of either source ends the stream at once (fail fast: queued items
+    ///   are dropped) and cancels the other source.
+    /// * A source that sends more than it was asked for overflows its ring: it is cancelled
+    ///   and the stream fails with an [`ErrorKind::Overflow`](reactive_core::ErrorKind::Overflow)
+    ///   error naming `zip`.
+    /// * `request(0)` ends the stream with an `InvalidRequest` error naming rule 3.9, and
+    ///   cancels both sources.
+    ///
+    /// The stream completes as soon as one source has completed and every item it sent was
+    /// used (the other is then cancelled), without waiting for demand. Cancelling cancels both
+    /// sources and drops the queued items and the downstream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let sums = range(0u64..3).zip_with(range(10u64..100).map(|v| v * 2), |a, b| a + b);
+    /// StepVerifier::create(&sums)
+    ///     .initial_request(2)
+    ///     .expect_next_values([20, 23])
+    ///     .then_request(1)
+    ///     .expect_next(26)
+    ///     .expect_complete() // the first source ended
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn zip_with<B, F, R>(self, other: B, f: F) -> crate::ops::Zip<Self, B, F>
+    where
+        Self: Sized,
+        B: Publisher,
+        F: FnMut(Self::Item, B::Item) -> R + Clone + Send + 'static,
+    {
+        crate::ops::Zip::new(self, other, f)
+    }
+
+    /// Emits this stream's items until `other` emits its first item or completes, then
+    /// cancels both and completes.
+    ///
+    /// `other` is subscribed first, so one that fires at once (`just(())`, `empty()`) ends
+    /// the stream before any item. An `other` that completes without an item ends the stream
+    /// too, as in Reactor's `takeUntilOther` and RxJava's `takeUntil(Publisher)`. Items and
+    /// the end can arrive from different threads: they reach the downstream one at a time, and
+    /// once the end is recorded no item follows it (an item racing it is dropped).
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through for this stream: the downstream's requests go to it unchanged. Requests 1
+    /// from `other` (only its first signal matters) and cancels it after that item. Buffers
+    /// nothing.
+    ///
+    /// # Errors
+    ///
+    /// An error of either publisher ends the stream with it and cancels the other. A
+    /// `request(0)` is forwarded, and this stream's source reports the rule 3.9 error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{just, never, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u32..3).take_until(never::<()>()))
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// // `other` fires at once: nothing passes.
+    /// StepVerifier::create(&range(0u32..3).take_until(just(())))
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn take_until<O>(self, other: O) -> crate::ops::TakeUntil<Self, O>
+    where
+        Self: Sized,
+        O: Publisher,
+    {
+        crate::ops::TakeUntil::new(self, other)
+    }
+
+    /// Drops this stream's items until `other` emits its first item or completes, then emits
+    /// the rest.
+    ///
+    /// `other` is subscribed first; its first item (or its completion, as in Reactor's
+    /// `skipUntilOther`) opens the gate for good, and it is cancelled after that item.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through for this stream: the downstream's requests go to it unchanged, and each
+    /// dropped item is replaced by a `request(1)` upstream (or not counted, on the
+    /// conditional `try_on_next` path), so the downstream gets what it asked for. Requests 1
+    /// from `other`. Buffers nothing.
+    ///
+    /// # Errors
+    ///
+    /// An error of either publisher ends the stream with it and cancels the other. A
+    /// `request(0)` is forwarded, and this stream's source reports the rule 3.9 error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{just, never, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// StepVerifier::create(&range(0u32..3).skip_until(just(())))
+    ///     .expect_next_values([0, 1, 2])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// // The gate never opens: every item is dropped (and replaced upstream).
+    /// StepVerifier::create(&range(0u32..1000).skip_until(never::<()>()))
+    ///     .initial_request(1)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn skip_until<O>(self, other: O) -> crate::ops::SkipUntil<Self, O>
+    where
+        Self: Sized,
+        O: Publisher,
+    {
+        crate::ops::SkipUntil::new(self, other)
+    }
+
+    /// Emits `f(item, &latest)` for each item of this stream, where `latest` is the last item
+    /// `other` emitted so far; an item that arrives before `other` has emitted is dropped.
+    ///
+    /// `other` is subscribed first. Its latest item is kept behind an `Arc` (one allocation
+    /// per item of `other`), cloned for each main item, and `f` runs without any lock held.
+    /// An `other` that completes after an item leaves its last item in use; one that
+    /// completes without any item ends the stream (no item could ever be combined). Like
+    /// Reactor's `withLatestFrom` and RxJava's `withLatestFrom`.
+    ///
+    /// # Backpressure
+    ///
+    /// Pass-through for this stream: the downstream's requests go to it unchanged, and each
+    /// dropped item is replaced by a `request(1)` upstream (or not counted, on the
+    /// conditional path). `other` is requested unbounded; only its latest item is kept (one
+    /// slot).
+    ///
+    /// # Errors
+    ///
+    /// An error of either publisher ends the stream with it and cancels the other. A
+    /// `request(0)` is forwarded, and this stream's source reports the rule 3.9 error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{just, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// let scaled = range(1u32..4).with_latest_from(just(10u32), |v, factor| v * factor);
+    /// StepVerifier::create(&scaled)
+    ///     .expect_next_values([10, 20, 30])
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn with_latest_from<O, F, R>(self, other: O, f: F) -> crate::ops::WithLatestFrom<Self, O, F>
+    where
+        Self: Sized,
+        O: Publisher,
+        F: FnMut(Self::Item, &O::Item) -> R + Clone + Send + 'static,
+    {
+        crate::ops::WithLatestFrom::new(self, other, f)
+    }
+
+    /// Emits, on each item of `other`, the latest item of this stream if one arrived since
+    /// the last sample.
+    ///
+    /// This stream is subscribed first, then `other`. A sample waits for the downstream's
+    /// demand in one slot; a newer sample replaces one still waiting. The end of either
+    /// publisher ends the stream (the other is cancelled): a completion after a sample still
+    /// waiting for demand is delivered after it, an item not yet sampled is dropped. Like
+    /// Reactor's `sample(Publisher)` and RxJava's `sample(Publisher)`, without their error
+    /// for a sample that finds no demand.
+    ///
+    /// # Backpressure
+    ///
+    /// Requests unbounded from this stream and from `other`: it keeps one slot for this
+    /// stream's latest item and one for a sample waiting for demand, so it buffers at most 2
+    /// items. The downstream's demand is counted here: at most one sample per requested
+    /// item.
+    ///
+    /// # Errors
+    ///
+    /// An error of either publisher ends the stream at once (a waiting sample is dropped) and
+    /// cancels the other. `request(0)` ends the stream with an `InvalidRequest` error naming
+    /// rule 3.9, and cancels both.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reactive_operators::{never, range, PublisherExt};
+    /// use reactive_tck::StepVerifier;
+    ///
+    /// // The main stream has 7 before the ticks come: the first tick samples it, the other
+    /// // ticks find nothing new, and the ticks' completion ends the stream.
+    /// let sampled = never::<u32>().start_with([5, 7]).sample_on(range(0u8..3));
+    /// StepVerifier::create(&sampled)
+    ///     .expect_next(7)
+    ///     .expect_complete()
+    ///     .verify()
+    ///     .unwrap();
+    /// ```
+    fn sample_on<O>(self, other: O) -> crate::ops::SampleOn<Self, O>
+    where
+        Self: Sized,
+        O: Publisher,
+    {
+        crate::ops::SampleOn::new(self, other)
+    }
+
     // ----- end of joining -----
 
     // ----- Windows and groups (ops/window.rs, ops/group_by.rs) -----

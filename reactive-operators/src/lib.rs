@@ -57,6 +57,8 @@ pub use ops::{concat, concat_delay_error};
 pub use ops::{merge, merge_delay_error};
 // (end of merging functions)
 // Free functions of joining.
+pub use ops::combine_latest::combine_latest;
+pub use ops::zip::{zip, zip_all};
 // (end of joining functions)
 // Free functions of windows and groups.
 // (end of windows and groups functions)

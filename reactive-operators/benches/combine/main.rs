@@ -16,6 +16,7 @@ mod flat_map;
 // (end of merging)
 
 // Joining.
+mod zip;
 // (end of joining)
 
 fn benches(c: &mut Criterion) {
@@ -28,6 +29,7 @@ fn benches(c: &mut Criterion) {
     // (end of merging)
 
     // Joining.
+    zip::benches(c);
     // (end of joining)
     let _ = c;
 }

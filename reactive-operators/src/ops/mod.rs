@@ -141,6 +141,20 @@ pub use merge::{Merge, MergeWith, merge, merge_delay_error};
 // (end of merging)
 
 // Joining.
+pub(crate) mod combine_latest;
+mod companion;
+mod lane;
+mod sample_on;
+mod skip_until;
+mod take_until;
+mod with_latest_from;
+pub(crate) mod zip;
+pub use combine_latest::CombineLatest;
+pub use sample_on::SampleOn;
+pub use skip_until::SkipUntil;
+pub use take_until::TakeUntil;
+pub use with_latest_from::WithLatestFrom;
+pub use zip::{Zip, ZipAll};
 // (end of joining)
 
 // Windows and groups.

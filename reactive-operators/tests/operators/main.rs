@@ -71,6 +71,9 @@ mod merging;
 // (end of merging)
 
 // Joining.
+mod by_arrival;
+mod combine_latest;
+mod zip;
 // (end of joining)
 
 // Windows and groups.

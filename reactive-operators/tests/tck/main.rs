@@ -42,6 +42,7 @@ mod merging;
 // (end of merging)
 
 // Joining.
+mod joining;
 // (end of joining)
 
 // Windows and groups.
