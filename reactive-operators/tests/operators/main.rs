@@ -80,3 +80,6 @@ mod zip;
 mod group_by;
 mod window;
 // (end of windows and groups)
+
+// The stress test of the combining operators.
+mod stress_combining;
