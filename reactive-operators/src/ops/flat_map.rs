@@ -944,7 +944,7 @@ mod loom_models {
         assert_eq!(
             inner_asked
                 .requested
-                .load(std::sync::atomic::Ordering::Acquire),
+                .load(reactive_core::sync::atomic::Ordering::Acquire),
             2,
             "prefetch"
         );

@@ -2,7 +2,7 @@
 //! still owed carried to each next source exactly once.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use reactive_core::sync::atomic::{AtomicUsize, Ordering};
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, UNBOUNDED};

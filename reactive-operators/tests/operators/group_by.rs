@@ -5,7 +5,7 @@
 //! consumed on other threads.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};

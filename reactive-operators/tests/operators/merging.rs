@@ -9,7 +9,7 @@
 //! returns, and `take_requests()` reads it without waiting.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};
 use reactive_core::{Error, ErrorKind, Publisher};
@@ -421,8 +421,8 @@ fn inners_driven_from_two_threads_at_once() {
 #[test]
 fn the_queued_items_stay_within_concurrency_times_prefetch() {
     // Counts items that left an inner and did not reach the downstream yet.
-    let in_flight = Arc::new(AtomicI64::new(0));
-    let max = Arc::new(AtomicI64::new(0));
+    let in_flight = Arc::new(AtomicU64::new(0));
+    let max = Arc::new(AtomicU64::new(0));
     let (up, top) = (in_flight.clone(), max.clone());
     let pool = PoolScheduler::new(2);
     let flat = range(0..200u64).flat_map(
