@@ -1,8 +1,8 @@
 //! `concat`, `concat_with`, `concat_delay_error`: the sources one after another, the demand
 //! still owed carried to each next source exactly once.
 
-use std::sync::Arc;
 use reactive_core::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};
 use reactive_core::{BoxPublisher, Error, ErrorKind, Publisher, UNBOUNDED};

@@ -1,7 +1,7 @@
 //! `flat_map_iter`: iterators pulled only under demand, the outer asked for 1 item at a time.
 
-use std::sync::Arc;
 use reactive_core::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use reactive_core::scheduler::PoolScheduler;
 use reactive_core::{Error, ErrorKind, Publisher, UNBOUNDED};

@@ -4,8 +4,8 @@
 //! levels, cancelling the outer stream while groups run, errors, the memory bound, and groups
 //! consumed on other threads.
 
-use std::collections::HashMap;
 use reactive_core::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};

@@ -8,8 +8,8 @@
 //! runs its drain loop on the signalling thread, so what it does is done when the call
 //! returns, and `take_requests()` reads it without waiting.
 
-use std::sync::Arc;
 use reactive_core::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use reactive_core::scheduler::{PoolScheduler, SingleThreadScheduler};
 use reactive_core::{Error, ErrorKind, Publisher};

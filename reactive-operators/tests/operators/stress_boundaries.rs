@@ -70,6 +70,31 @@ fn run(seed: u64) {
     let ts = TestSubscriber::<u64>::with_request(0);
     pipeline(shape, n, p1, p2).subscribe(ts.tracked_clone());
 
+    let values = drive(&ts, &mut rng, n, cancel_at, &what);
+    let got = values.len() as u64;
+    assert!(
+        values.iter().copied().eq(1..=got),
+        "{what}: out of order, lost or duplicated: {values:?}"
+    );
+    if cancel_at.is_none() {
+        assert_eq!(got, n, "{what}: items lost");
+        assert!(ts.is_complete(), "{what}");
+    }
+}
+
+/// Drives a subscribed `ts` the way every stress pipeline is driven, and checks what does not
+/// depend on the pipeline: the consumer requests random chunks until `n` items (and a little
+/// more) were asked for, a second thread cancels once `cancel_at` items arrived, and then the
+/// stream has ended (exactly one terminal unless cancelled), the subscriber was dropped (rule
+/// 3.13), nothing came beyond demand (rule 1.1), no second terminal (rule 1.7), no error.
+/// Returns the items.
+pub(crate) fn drive(
+    ts: &TestSubscriber<u64>,
+    rng: &mut Rng,
+    n: u64,
+    cancel_at: Option<u64>,
+    what: &str,
+) -> Vec<u64> {
     let canceller = cancel_at.map(|at| {
         let ts = ts.clone();
         std::thread::spawn(move || {
@@ -79,7 +104,6 @@ fn run(seed: u64) {
             ts.cancel();
         })
     });
-    // The consumer: random chunks until everything (and a little more) was asked for.
     let mut asked = 0;
     while asked <= n + 4 && !ts.is_cancelled() {
         let chunk = 1 + rng.below(16);
@@ -97,29 +121,20 @@ fn run(seed: u64) {
             "{what}: no terminal signal: {ts:?}"
         );
     }
-
     assert!(
         eventually(|| ts.is_dropped()),
         "{what}: the subscriber was not dropped after the stream ended (rule 3.13): {ts:?}"
     );
     let values = ts.values();
-    let got = values.len() as u64;
-    // Items beyond demand (rule 1.1) and a second terminal signal (rule 1.7) are violations.
     assert!(ts.violations().is_empty(), "{what}: {:?}", ts.violations());
     assert!(
-        got <= ts.requested(),
-        "{what}: {got} items for {} requested",
+        values.len() as u64 <= ts.requested(),
+        "{what}: {} items for {} requested",
+        values.len(),
         ts.requested()
     );
-    assert!(
-        values.iter().copied().eq(1..=got),
-        "{what}: out of order, lost or duplicated: {values:?}"
-    );
     assert!(ts.error().is_none(), "{what}: {ts:?}");
-    if cancel_at.is_none() {
-        assert_eq!(got, n, "{what}: items lost");
-        assert!(ts.is_complete(), "{what}");
-    }
+    values
 }
 
 #[test]

@@ -22,7 +22,7 @@ use reactive_operators::{PublisherExt, concat, merge, range};
 use reactive_tck::TestSubscriber;
 
 use crate::stress::Rng;
-use crate::support::{PATIENCE, eventually};
+use crate::stress_boundaries::drive;
 
 fn pool() -> &'static PoolScheduler {
     static POOL: OnceLock<PoolScheduler> = OnceLock::new();
@@ -322,46 +322,7 @@ fn run(seed: u64) {
     let ts = TestSubscriber::<u64>::with_request(0);
     build(&node).subscribe(ts.tracked_clone());
 
-    let canceller = cancel_at.map(|at| {
-        let ts = ts.clone();
-        std::thread::spawn(move || {
-            while ts.value_count() < at && !ts.is_terminated() {
-                std::thread::yield_now();
-            }
-            ts.cancel();
-        })
-    });
-    let mut asked = 0;
-    while asked <= n + 4 && !ts.is_cancelled() {
-        let chunk = 1 + rng.below(16);
-        ts.request(chunk);
-        asked += chunk;
-        if rng.below(4) == 0 {
-            std::thread::yield_now();
-        }
-    }
-    if let Some(canceller) = canceller {
-        canceller.join().unwrap();
-    } else {
-        assert!(
-            ts.await_terminal(PATIENCE),
-            "{what}: no terminal signal: {ts:?}"
-        );
-    }
-    assert!(
-        eventually(|| ts.is_dropped()),
-        "{what}: the subscriber was not dropped after the stream ended (rule 3.13): {ts:?}"
-    );
-
-    let got = ts.values();
-    assert!(ts.violations().is_empty(), "{what}: {:?}", ts.violations());
-    assert!(
-        got.len() as u64 <= ts.requested(),
-        "{what}: {} items for {} requested",
-        got.len(),
-        ts.requested()
-    );
-    assert!(ts.error().is_none(), "{what}: {ts:?}");
+    let got = drive(&ts, &mut rng, n, cancel_at, &what);
     let allowed: HashSet<u64> = items.iter().copied().collect();
     let mut seen = HashSet::new();
     for v in &got {
