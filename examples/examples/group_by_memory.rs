@@ -17,9 +17,9 @@
 
 #![forbid(unsafe_code)]
 
+use reactive_core::sync::atomic::{AtomicU64, Ordering};
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use reactive_core::scheduler::SingleThreadScheduler;
